@@ -1,0 +1,199 @@
+"""Controlled vocabularies shared by forms, API, records and exports.
+
+Each vocabulary is an ordered mapping of stored value -> label shown to
+people. Stored values are stable identifiers (they appear in the JSON
+export and its schema); labels may be reworded without a migration.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+Vocabulary = dict[str, str]
+
+NATIONS: Final[Vocabulary] = {
+    "england": "England",
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "northern_ireland": "Northern Ireland",
+}
+
+CARE_SETTINGS: Final[Vocabulary] = {
+    "inpatient": "Inpatient",
+    "outpatient": "Outpatient",
+    "day_case": "Day case",
+}
+
+SEXES: Final[Vocabulary] = {
+    "male": "Male",
+    "female": "Female",
+    "unknown": "Not known",
+}
+
+# InspECT register histology list.
+HISTOLOGIES: Final[Vocabulary] = {
+    "melanoma": "Melanoma",
+    "breast": "Breast cancer",
+    "squamous_cell_carcinoma": "Squamous cell carcinoma",
+    "basal_cell_carcinoma": "Basal cell carcinoma",
+    "kaposi_sarcoma": "Kaposi sarcoma",
+    "merkel_cell": "Merkel cell carcinoma",
+    "head_and_neck": "Head and neck cancer",
+    "vulval": "Vulval cancer",
+    "sarcoma": "Sarcoma",
+    "other": "Other",
+}
+
+LATERALITIES: Final[Vocabulary] = {
+    "right": "Right",
+    "left": "Left",
+    "bilateral": "Bilateral",
+    "not_applicable": "Not applicable (midline)",
+}
+
+ANAESTHESIA: Final[Vocabulary] = {
+    "local": "Local",
+    "regional": "Regional",
+    "sedation": "Sedation",
+    "general": "General",
+}
+
+DRUGS: Final[Vocabulary] = {
+    "bleomycin": "Bleomycin",
+    "cisplatin": "Cisplatin",
+}
+
+ROUTES: Final[Vocabulary] = {
+    "intravenous": "Intravenous",
+    "intratumoural": "Intratumoural",
+}
+
+DOSE_UNITS: Final[Vocabulary] = {
+    "IU": "IU (international units)",
+    "mg": "mg",
+}
+
+# The only unit each drug may be recorded in (bleomycin in mg is a
+# classic transcription hazard).
+DRUG_DOSE_UNIT: Final[dict[str, str]] = {"bleomycin": "IU", "cisplatin": "mg"}
+
+ELECTRODE_TYPES: Final[Vocabulary] = {
+    "plate": "Plate",
+    "linear_needle_array": "Linear needle array",
+    "hexagonal_needle_array": "Hexagonal needle array",
+    "finger_needle": "Finger / long needle",
+    "endoscopic": "Endoscopic",
+    "other": "Other",
+}
+
+REPORT_KINDS: Final[Vocabulary] = {
+    "medicine": "Suspected adverse drug reaction",
+    "device": "Adverse incident with a medical device",
+}
+
+# ICH E2B(R3) E.i.7 outcome values.
+OUTCOMES: Final[Vocabulary] = {
+    "recovered": "Recovered / resolved",
+    "recovering": "Recovering / resolving",
+    "not_recovered": "Continuing (not recovered / not resolved)",
+    "recovered_with_sequelae": "Recovered with lasting effects (sequelae)",
+    "fatal": "Fatal",
+    "unknown": "Not known",
+}
+
+# ICH E2B(R3) G.k.8 action taken with the drug.
+ACTIONS_TAKEN: Final[Vocabulary] = {
+    "withdrawn": "Drug withdrawn",
+    "dose_reduced": "Dose reduced",
+    "dose_increased": "Dose increased",
+    "dose_not_changed": "Dose not changed",
+    "not_applicable": "Not applicable (single dose)",
+    "unknown": "Not known",
+}
+
+# Yellow Card seriousness criteria, in Yellow Card order.
+SERIOUSNESS_CRITERIA: Final[Vocabulary] = {
+    "death": "Patient died due to reaction",
+    "hospitalisation": "Involved or prolonged inpatient hospitalisation",
+    "life_threatening": "Life threatening",
+    "disability": "Persistent or significant disability or incapacity",
+    "congenital_anomaly": "Congenital abnormality",
+    "medically_significant": "Medically significant",
+}
+
+# WHO-UMC causality categories.
+CAUSALITY: Final[Vocabulary] = {
+    "certain": "Certain",
+    "probable": "Probable / likely",
+    "possible": "Possible",
+    "unlikely": "Unlikely",
+    "conditional": "Conditional / unclassified",
+    "unassessable": "Unassessable / unclassifiable",
+}
+
+CTCAE_GRADES: Final[Vocabulary] = {
+    "1": "Grade 1 - mild",
+    "2": "Grade 2 - moderate",
+    "3": "Grade 3 - severe or medically significant",
+    "4": "Grade 4 - life-threatening",
+    "5": "Grade 5 - death related to adverse event",
+}
+
+SUSPECT_COMPONENTS: Final[Vocabulary] = {
+    "pulse_generator": "Pulse generator",
+    "electrode": "Electrode",
+    "both": "Generator and electrode",
+    "unknown": "Not known",
+}
+
+# MIR incident classification; drives the device reporting clock.
+INCIDENT_CLASSIFICATIONS: Final[Vocabulary] = {
+    "serious_public_health_threat": "Serious public health threat",
+    "death": "Death",
+    "unanticipated_serious_deterioration": "Unanticipated serious deterioration in state of health",
+    "other_reportable": "All other reportable incidents (including near misses)",
+}
+
+DEVICE_LOCATIONS: Final[Vocabulary] = {
+    "quarantined": "Quarantined on site",
+    "returned_to_manufacturer": "Returned to manufacturer",
+    "discarded": "Discarded",
+    "in_use": "Still in use",
+}
+
+REPORT_TYPES: Final[Vocabulary] = {
+    "initial": "Initial",
+    "follow_up": "Follow-up",
+    "final": "Final",
+}
+
+REPORT_STATES: Final[Vocabulary] = {
+    "draft": "Draft",
+    "submitted_for_review": "Submitted for review",
+    "returned": "Returned",
+    "approved": "Approved",
+    "sent_to_mhra": "Sent to MHRA",
+    "acknowledged": "Acknowledged",
+    "closed": "Closed",
+    "withdrawn": "Withdrawn",
+}
+
+ROLES: Final[Vocabulary] = {
+    "clinician": "Clinician",
+    "governance_lead": "Governance lead",
+    "admin": "Administrator",
+}
+
+# Where a report goes, by kind and the site's nation (reference doc s.3).
+DESTINATIONS: Final[Vocabulary] = {
+    "yellow_card": "MHRA Yellow Card scheme",
+    "iric": "IRIC - Incident Reporting and Investigation Centre (NHS Scotland)",
+    "niaic": "NIAIC - Northern Ireland Adverse Incident Centre",
+}
+
+
+def label(vocabulary: Vocabulary, value: str | None) -> str:
+    """Return the human label for a stored value, or the value itself."""
+    if value is None:
+        return ""
+    return vocabulary.get(value, value)
