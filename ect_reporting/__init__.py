@@ -1,0 +1,91 @@
+"""ECT adverse-event reporting: Flask application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from ect_reporting import config as config_module
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then environment, then ``test_config``."""
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(PROJECT_ROOT, "instance"),
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+        static_folder=os.path.join(PROJECT_ROOT, "static"),
+    )
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Layer the settings and make sure the instance folder exists."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    settings = config_module.default_settings(app.instance_path)
+    settings.update(config_module.settings_from_environment())
+    if test_config:
+        settings.update(test_config)
+    config_module.finalise(settings)
+    app.config.update(settings)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extension instances to this app."""
+    from ect_reporting import models  # noqa: F401  (register tables on the metadata)
+    from ect_reporting.auth import init_login
+    from ect_reporting.extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach the web and API blueprints."""
+    from ect_reporting.api import bp as api_bp
+    from ect_reporting.auth import bp as auth_bp
+    from ect_reporting.capture import bp as capture_bp
+    from ect_reporting.extensions import csrf
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(capture_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    # The API authenticates with bearer tokens, not cookies, so CSRF
+    # (a cookie-riding attack) does not apply to it.
+    csrf.exempt(api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Answer errors as JSON under /api/ and as NHS-styled pages elsewhere."""
+    from ect_reporting.errors import init_errorhandlers
+
+    init_errorhandlers(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose vocabularies and label helpers to templates."""
+    from ect_reporting import vocab
+
+    app.jinja_env.globals["vocab"] = vocab
+    app.jinja_env.filters["label"] = lambda value, vocabulary: vocab.label(vocabulary, value)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the ``flask`` CLI commands."""
+    from ect_reporting.cli import init_cli
+
+    init_cli(app)

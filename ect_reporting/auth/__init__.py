@@ -1,0 +1,113 @@
+"""Sign-in and sign-out for the web pages, and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email
+
+from ect_reporting import users
+from ect_reporting.extensions import db, limiter, login_manager
+from ect_reporting.models import User
+
+bp = Blueprint("auth", __name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def init_login(app: Flask) -> None:
+    """Configure Flask-Login for the browser session."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the signed-in user for a request."""
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.is_active_user else None
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Allow the view only to signed-in users holding one of ``roles`` (else 403)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+class SignInForm(FlaskForm):
+    """E-mail and password."""
+
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address"),
+            Email("Enter an email address in the correct format, like name@nhs.net"),
+        ],
+    )
+    password = PasswordField("Password", validators=[DataRequired("Enter your password")])
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Return ``target`` only when it is a local path (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: _login_limit(), methods=["POST"])
+def login() -> Any:
+    """Show the sign-in form and sign the user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("capture.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = users.authenticate(db.session, form.email.data or "", form.password.data or "")
+        if user is None:
+            form.password.errors = [*form.password.errors, "Email address or password is not correct"]
+        else:
+            login_user(user)
+            from ect_reporting.audit import record_event
+
+            record_event(db.session, actor=user, action="sign_in", object_type="user", object_id=user.id)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or url_for("capture.home"))
+    return render_template("auth/sign_in.html", form=form)
+
+
+def _login_limit() -> str:
+    from flask import current_app
+
+    return str(current_app.config["ECT_LOGIN_RATE_LIMIT"])
+
+
+@bp.post("/sign-out")
+@login_required
+def logout() -> Any:
+    """Sign out (POST with CSRF so a link cannot sign people out)."""
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"))

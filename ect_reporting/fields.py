@@ -1,0 +1,199 @@
+"""One table of fields per entity, shared by the API, forms and rules.
+
+Each ``Field`` names the dotted path used in JSON (and in error keys,
+e.g. ``patient.age``), the model attribute it is stored in, its type and
+its limits. The API parses and serialises with these tables, the HTML
+forms map their errors back with them, and ``rules.py`` checks the same
+limits on typed values - so a limit is written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ect_reporting import vocab
+
+FieldType = Literal["str", "text", "int", "float", "date", "time", "bool", "enum", "codes"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input field: where it lives in JSON and in the model."""
+
+    path: str
+    attr: str
+    type: FieldType
+    label: str
+    max_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: vocab.Vocabulary | None = None
+    required: bool = False
+    maximum_message: str | None = None
+
+
+def _s(path: str, attr: str, label: str, max_length: int, required: bool = False) -> Field:
+    return Field(path, attr, "str", label, max_length=max_length, required=required)
+
+
+def _e(path: str, attr: str, label: str, choices: vocab.Vocabulary, required: bool = False) -> Field:
+    return Field(path, attr, "enum", label, choices=choices, required=required)
+
+
+PATIENT_FIELDS: tuple[Field, ...] = (
+    _s("patient.initials", "patient_initials", "Patient initials", 10),
+    _e("patient.sex", "patient_sex", "Sex", vocab.SEXES),
+    Field(
+        "patient.age", "patient_age", "int", "Age (years)", minimum=0, maximum=120,
+        maximum_message="Age must be 120 years or less",
+    ),
+    Field(
+        "patient.weight_kg", "patient_weight_kg", "float", "Weight (kg)", minimum=0.5, maximum=500,
+        maximum_message="Weight must be 500 kg or less",
+    ),
+    Field(
+        "patient.height_cm", "patient_height_cm", "float", "Height (cm)", minimum=20, maximum=300,
+        maximum_message="Height must be 300 cm or less",
+    ),
+    _s("patient.local_reference", "local_reference", "Local hospital reference", 40),
+)
+
+SESSION_FIELDS: tuple[Field, ...] = (
+    Field("procedure_date", "procedure_date", "date", "Procedure date", required=True),
+    _s("site_name", "site_name", "Hospital or site", 160, required=True),
+    _e("nation", "nation", "Nation", vocab.NATIONS, required=True),
+    _e("care_setting", "care_setting", "Care setting", vocab.CARE_SETTINGS, required=True),
+    _s("operator_name", "operator_name", "Operator", 120, required=True),
+    *PATIENT_FIELDS,
+    _e("tumour.histology", "histology", "Tumour histology", vocab.HISTOLOGIES),
+    Field("tumour.lesion_count", "lesion_count", "int", "Number of lesions treated", minimum=1, maximum=500),
+    Field("tumour.largest_lesion_mm", "largest_lesion_mm", "int", "Largest lesion (mm)", minimum=1, maximum=500),
+    _s("tumour.location", "lesion_location", "Lesion location", 200),
+    _e("tumour.laterality", "laterality", "Laterality", vocab.LATERALITIES),
+    Field("tumour.previous_irradiation", "previous_irradiation", "bool", "Previously irradiated field"),
+    _e("anaesthesia", "anaesthesia", "Anaesthesia", vocab.ANAESTHESIA),
+    _e("drug.name", "drug", "Drug", vocab.DRUGS, required=True),
+    _s("drug.product", "drug_product", "Product or brand name", 120),
+    _s("drug.batch", "drug_batch", "Batch number", 35),
+    _e("drug.route", "route", "Route", vocab.ROUTES, required=True),
+    Field("drug.dose", "dose", "float", "Dose", minimum=0.001, maximum=1_000_000, required=True),
+    _e("drug.dose_unit", "dose_unit", "Dose unit", vocab.DOSE_UNITS, required=True),
+    Field("drug.administered_at", "drug_time", "time", "Time drug given"),
+    Field("drug.first_pulse_at", "first_pulse_time", "time", "Time of first pulse"),
+    _s("generator.manufacturer", "generator_manufacturer", "Generator manufacturer", 120),
+    _s("generator.model", "generator_model", "Generator model", 120),
+    _s("generator.serial_number", "generator_serial", "Generator serial number", 80),
+    _s("generator.software_version", "generator_software", "Generator software version", 40),
+    _e("electrode.type", "electrode_type", "Electrode type", vocab.ELECTRODE_TYPES),
+    _s("electrode.model", "electrode_model", "Electrode model or catalogue number", 120),
+    _s("electrode.lot_number", "electrode_lot", "Electrode lot number", 40),
+    _s("electrode.udi", "electrode_udi", "Electrode UDI", 120),
+    Field("pulses_delivered", "pulses_delivered", "int", "Pulses delivered", minimum=1, maximum=10_000),
+    Field("notes", "notes", "text", "Notes (not exported)", max_length=5000),
+)
+
+# Session attributes copied onto a new report (attr on session -> attr on report).
+SESSION_TO_REPORT: dict[str, str] = {
+    "patient_initials": "patient_initials",
+    "patient_sex": "patient_sex",
+    "patient_age": "patient_age",
+    "patient_weight_kg": "patient_weight_kg",
+    "patient_height_cm": "patient_height_cm",
+    "local_reference": "local_reference",
+}
+SESSION_TO_MEDICINE_REPORT: dict[str, str] = {
+    "drug": "drug",
+    "drug_product": "drug_product",
+    "drug_batch": "drug_batch",
+    "route": "drug_route",
+    "dose": "drug_dose",
+    "dose_unit": "drug_dose_unit",
+    "procedure_date": "drug_date_started",
+}
+SESSION_TO_DEVICE_REPORT: dict[str, str] = {
+    "generator_manufacturer": "generator_manufacturer",
+    "generator_model": "generator_model",
+    "generator_serial": "generator_serial",
+    "generator_software": "generator_software",
+    "electrode_type": "electrode_type",
+    "electrode_model": "electrode_model",
+    "electrode_lot": "electrode_lot",
+    "electrode_udi": "electrode_udi",
+    "procedure_date": "incident_date",
+}
+
+REPORT_COMMON_FIELDS: tuple[Field, ...] = (
+    Field("awareness_date", "awareness_date", "date", "Date you became aware"),
+    *PATIENT_FIELDS,
+    _s("reporter.name", "reporter_name", "Reporter name", 120),
+    _s("reporter.profession", "reporter_profession", "Reporter profession", 80),
+    _s("reporter.email", "reporter_email", "Reporter email", 254),
+    _s("reporter.organisation", "reporter_organisation", "Reporter organisation", 160),
+)
+
+MEDICINE_FIELDS: tuple[Field, ...] = (
+    _e("suspect_drug.name", "drug", "Suspect drug", vocab.DRUGS),
+    _s("suspect_drug.product", "drug_product", "Brand or product name", 120),
+    _s("suspect_drug.batch", "drug_batch", "Batch number", 35),
+    _e("suspect_drug.route", "drug_route", "Route", vocab.ROUTES),
+    Field("suspect_drug.dose", "drug_dose", "float", "Dose", minimum=0.001, maximum=1_000_000),
+    _e("suspect_drug.dose_unit", "drug_dose_unit", "Dose unit", vocab.DOSE_UNITS),
+    Field("suspect_drug.date_started", "drug_date_started", "date", "Date started"),
+    Field("suspect_drug.date_stopped", "drug_date_stopped", "date", "Date stopped"),
+    _s("suspect_drug.indication", "drug_indication", "Prescribed for", 200),
+    Field("suspect_drug.black_triangle", "black_triangle", "bool", "Black triangle product"),
+    _e("suspect_drug.action_taken", "action_taken", "Action taken with the drug", vocab.ACTIONS_TAKEN),
+    Field("seriousness.serious", "serious", "bool", "Serious"),
+    Field(
+        "seriousness.criteria", "seriousness_criteria", "codes", "Seriousness criteria",
+        choices=vocab.SERIOUSNESS_CRITERIA,
+    ),
+    Field(
+        "seriousness.medically_significant_details", "medically_significant_details", "text",
+        "Why it is medically significant", max_length=2000,
+    ),
+    Field("other_medicines", "other_medicines", "text", "Other medicines in the last 3 months", max_length=5000),
+    Field("additional_information", "additional_information", "text", "Additional information", max_length=10000),
+    _e("causality", "causality", "Causality (WHO-UMC)", vocab.CAUSALITY),
+)
+
+REACTION_FIELDS: tuple[Field, ...] = (
+    Field("verbatim", "verbatim", "text", "Reaction in your own words", max_length=5000),
+    _s("meddra_code", "meddra_code", "Coded term (MedDRA)", 12),
+    Field("ctcae_grade", "ctcae_grade", "int", "CTCAE grade", minimum=1, maximum=5),
+    Field("onset_date", "onset_date", "date", "Date reaction started"),
+    Field("end_date", "end_date", "date", "Date reaction stopped"),
+    Field("treatment", "treatment", "text", "Treatment given", max_length=5000),
+    _e("outcome", "outcome", "Outcome", vocab.OUTCOMES),
+)
+
+DEVICE_FIELDS: tuple[Field, ...] = (
+    _e("device.suspect_component", "suspect_component", "Suspect component", vocab.SUSPECT_COMPONENTS),
+    _s("device.generator.manufacturer", "generator_manufacturer", "Generator manufacturer", 120),
+    _s("device.generator.model", "generator_model", "Generator model", 120),
+    _s("device.generator.serial_number", "generator_serial", "Generator serial number", 80),
+    _s("device.generator.software_version", "generator_software", "Generator software version", 40),
+    _e("device.electrode.type", "electrode_type", "Electrode type", vocab.ELECTRODE_TYPES),
+    _s("device.electrode.model", "electrode_model", "Electrode model or catalogue number", 120),
+    _s("device.electrode.lot_number", "electrode_lot", "Electrode lot number", 40),
+    _s("device.electrode.udi", "electrode_udi", "Electrode UDI", 120),
+    Field("incident.description", "incident_description", "text", "What happened", max_length=20000),
+    Field("incident.date", "incident_date", "date", "Date of incident"),
+    _e("incident.classification", "incident_classification", "Incident classification", vocab.INCIDENT_CLASSIFICATIONS),
+    Field("incident.device_problem_codes", "device_problem_codes", "codes", "Device problem (IMDRF annex A)"),
+    Field("incident.health_effect_codes", "health_effect_codes", "codes", "Health effect (IMDRF annexes E and F)"),
+    Field("incident.patient_consequence", "patient_consequence", "text", "Consequences for the patient", max_length=5000),
+    _e("incident.device_location", "device_location", "Where the device is now", vocab.DEVICE_LOCATIONS),
+    Field("incident.available_for_investigation", "available_for_investigation", "bool", "Available for investigation"),
+)
+
+
+def report_fields(kind: str) -> tuple[Field, ...]:
+    """Return the top-level fields of a report of ``kind``."""
+    return REPORT_COMMON_FIELDS + (MEDICINE_FIELDS if kind == "medicine" else DEVICE_FIELDS)
+
+
+def by_attr(fields: tuple[Field, ...]) -> dict[str, Field]:
+    """Index fields by model attribute."""
+    return {f.attr: f for f in fields}

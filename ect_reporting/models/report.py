@@ -1,0 +1,170 @@
+"""Reports raised from a session: medicine (Yellow Card ADR) or device incident.
+
+One table holds both kinds: they share patient, reporter, workflow and
+clock columns, and kind-specific columns are simply empty for the other
+kind. That keeps the review queue a single indexed query.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ect_reporting.extensions import db
+from ect_reporting.models._common import utcnow
+
+if TYPE_CHECKING:
+    from ect_reporting.models.session import EctSession
+    from ect_reporting.models.user import User
+
+SERIOUSNESS_COLUMNS = {
+    "death": "criterion_death",
+    "hospitalisation": "criterion_hospitalisation",
+    "life_threatening": "criterion_life_threatening",
+    "disability": "criterion_disability",
+    "congenital_anomaly": "criterion_congenital_anomaly",
+    "medically_significant": "criterion_medically_significant",
+}
+
+
+class Report(db.Model):
+    """A medicine or device report, pre-filled from its ECT session."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("ect_sessions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    state: Mapped[str] = mapped_column(String(32), default="draft", index=True)
+    report_type: Mapped[str] = mapped_column(String(16), default="initial")
+    follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    awareness_date: Mapped[date | None]
+    due_date: Mapped[date | None] = mapped_column(index=True)
+
+    # Patient minimum data (copied from the session, editable here).
+    patient_initials: Mapped[str | None] = mapped_column(String(10))
+    patient_sex: Mapped[str | None] = mapped_column(String(16))
+    patient_age: Mapped[int | None]
+    patient_weight_kg: Mapped[float | None]
+    patient_height_cm: Mapped[float | None]
+    local_reference: Mapped[str | None] = mapped_column(String(40), index=True)
+
+    reporter_name: Mapped[str | None] = mapped_column(String(120))
+    reporter_profession: Mapped[str | None] = mapped_column(String(80))
+    reporter_email: Mapped[str | None] = mapped_column(String(254))
+    reporter_organisation: Mapped[str | None] = mapped_column(String(160))
+
+    # Medicine: the suspect drug (ECT gives one drug per session).
+    drug: Mapped[str | None] = mapped_column(String(20), index=True)
+    drug_product: Mapped[str | None] = mapped_column(String(120))
+    drug_batch: Mapped[str | None] = mapped_column(String(35))
+    drug_route: Mapped[str | None] = mapped_column(String(20))
+    drug_dose: Mapped[float | None]
+    drug_dose_unit: Mapped[str | None] = mapped_column(String(8))
+    drug_date_started: Mapped[date | None]
+    drug_date_stopped: Mapped[date | None]
+    drug_indication: Mapped[str | None] = mapped_column(String(200))
+    black_triangle: Mapped[bool] = mapped_column(default=False)
+    action_taken: Mapped[str | None] = mapped_column(String(24))
+    serious: Mapped[bool | None] = mapped_column(index=True)
+    criterion_death: Mapped[bool] = mapped_column(default=False)
+    criterion_hospitalisation: Mapped[bool] = mapped_column(default=False)
+    criterion_life_threatening: Mapped[bool] = mapped_column(default=False)
+    criterion_disability: Mapped[bool] = mapped_column(default=False)
+    criterion_congenital_anomaly: Mapped[bool] = mapped_column(default=False)
+    criterion_medically_significant: Mapped[bool] = mapped_column(default=False)
+    medically_significant_details: Mapped[str | None] = mapped_column(Text)
+    other_medicines: Mapped[str | None] = mapped_column(Text)
+    additional_information: Mapped[str | None] = mapped_column(Text)
+    causality: Mapped[str | None] = mapped_column(String(20))
+
+    # Device incident.
+    suspect_component: Mapped[str | None] = mapped_column(String(20))
+    generator_manufacturer: Mapped[str | None] = mapped_column(String(120))
+    generator_model: Mapped[str | None] = mapped_column(String(120), index=True)
+    generator_serial: Mapped[str | None] = mapped_column(String(80))
+    generator_software: Mapped[str | None] = mapped_column(String(40))
+    electrode_type: Mapped[str | None] = mapped_column(String(40))
+    electrode_model: Mapped[str | None] = mapped_column(String(120), index=True)
+    electrode_lot: Mapped[str | None] = mapped_column(String(40))
+    electrode_udi: Mapped[str | None] = mapped_column(String(120))
+    incident_description: Mapped[str | None] = mapped_column(Text)
+    incident_date: Mapped[date | None]
+    incident_classification: Mapped[str | None] = mapped_column(String(40))
+    device_problem_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    health_effect_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    patient_consequence: Mapped[str | None] = mapped_column(Text)
+    device_location: Mapped[str | None] = mapped_column(String(32))
+    available_for_investigation: Mapped[bool | None]
+
+    # Governance.
+    submitted_at: Mapped[datetime | None]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None]
+    mhra_reference: Mapped[str | None] = mapped_column(String(60))
+    mhra_sent_date: Mapped[date | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+
+    session: Mapped[EctSession] = relationship(back_populates="reports")
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    reactions: Mapped[list[Reaction]] = relationship(
+        back_populates="report", order_by="Reaction.position", cascade="all, delete-orphan"
+    )
+    comments: Mapped[list[ReportComment]] = relationship(
+        back_populates="report", order_by="ReportComment.id", cascade="all, delete-orphan"
+    )
+    follow_up_of: Mapped[Report | None] = relationship(remote_side=[id])
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}  # noqa: RUF012
+
+    @property
+    def reference(self) -> str:
+        """Return the human reference shown on pages and exports."""
+        return f"ECT-{self.id:06d}"
+
+    @property
+    def seriousness_criteria(self) -> dict[str, bool]:
+        """Return the six Yellow Card criteria as a name -> ticked mapping."""
+        return {name: bool(getattr(self, column)) for name, column in SERIOUSNESS_COLUMNS.items()}
+
+
+class Reaction(db.Model):
+    """One suspected reaction on a medicine report."""
+
+    __tablename__ = "reactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    verbatim: Mapped[str | None] = mapped_column(Text)
+    meddra_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    ctcae_grade: Mapped[int | None]
+    onset_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    treatment: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+    report: Mapped[Report] = relationship(back_populates="reactions")
+
+
+class ReportComment(db.Model):
+    """A reviewer's or clinician's comment, kept with the report."""
+
+    __tablename__ = "report_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()

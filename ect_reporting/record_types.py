@@ -1,0 +1,167 @@
+"""Shape of the canonical report record (version ``RECORD_VERSION``).
+
+The canonical record is a plain, JSON-serialisable dict built once from
+the database by ``records.build_record`` and rendered by every export
+(JSON, PDF, later E2B and FHIR). Exports never read the database.
+
+Conventions: dates are ISO ``YYYY-MM-DD`` strings, datetimes ISO 8601 UTC
+strings, times ``HH:MM``; a value that was not recorded is ``None`` (never
+omitted); enumerations use the stored values of ``vocab.py``; numbers are
+``int`` or ``float``. Only minimum patient data appears: initials, sex,
+age, weight, height and the local reference - never name, NHS number,
+date of birth or address.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+RECORD_VERSION = "1.0"
+
+
+class CodedTerm(TypedDict):
+    system: str  # e.g. "OPCS-4", "MedDRA", "IMDRF-A"
+    code: str
+    display: str
+
+
+class Patient(TypedDict):
+    initials: str | None
+    sex: str | None  # vocab.SEXES
+    age_years: int | None
+    weight_kg: float | None
+    height_cm: float | None
+    local_reference: str | None
+
+
+class Procedure(TypedDict):
+    session_id: int
+    procedure_date: str | None
+    site_name: str | None
+    nation: str | None  # vocab.NATIONS
+    care_setting: str | None  # vocab.CARE_SETTINGS
+    operator: str | None
+    histology: str | None  # vocab.HISTOLOGIES
+    lesion_count: int | None
+    largest_lesion_mm: int | None
+    lesion_location: str | None
+    laterality: str | None  # vocab.LATERALITIES
+    previous_irradiation: bool | None
+    anaesthesia: str | None  # vocab.ANAESTHESIA
+    drug: str | None  # vocab.DRUGS
+    route: str | None  # vocab.ROUTES
+    dose: float | None
+    dose_unit: str | None  # vocab.DOSE_UNITS
+    body_surface_area_m2: float | None
+    dose_per_m2: float | None
+    drug_administered_at: str | None  # HH:MM
+    first_pulse_at: str | None  # HH:MM
+    minutes_drug_to_pulse: int | None
+    pulses_delivered: int | None
+    opcs_codes: list[CodedTerm]
+
+
+class SuspectDrug(TypedDict):
+    drug: str | None  # vocab.DRUGS
+    product_name: str | None
+    batch: str | None
+    route: str | None
+    dose: float | None
+    dose_unit: str | None
+    date_started: str | None
+    date_stopped: str | None
+    indication: str | None
+    black_triangle: bool
+    action_taken: str | None  # vocab.ACTIONS_TAKEN
+
+
+class Reaction(TypedDict):
+    verbatim: str | None  # the reporter's own words
+    term: CodedTerm | None  # MedDRA LLT via CTCAE v5 subset
+    ctcae_grade: int | None  # 1-5
+    onset_date: str | None
+    end_date: str | None
+    treatment: str | None
+    outcome: str | None  # vocab.OUTCOMES
+
+
+class Seriousness(TypedDict):
+    serious: bool | None
+    criteria: dict[str, bool]  # every key of vocab.SERIOUSNESS_CRITERIA
+    medically_significant_details: str | None
+
+
+class MedicineSection(TypedDict):
+    suspect_drugs: list[SuspectDrug]
+    reactions: list[Reaction]
+    seriousness: Seriousness
+    other_medicines: str | None
+    additional_information: str | None
+    causality: str | None  # vocab.CAUSALITY
+
+
+class Generator(TypedDict):
+    manufacturer: str | None
+    model: str | None
+    serial_number: str | None
+    software_version: str | None
+
+
+class Electrode(TypedDict):
+    type: str | None  # vocab.ELECTRODE_TYPES
+    model: str | None  # model / catalogue number
+    lot_number: str | None
+    udi: str | None
+
+
+class Incident(TypedDict):
+    description: str | None
+    incident_date: str | None
+    classification: str | None  # vocab.INCIDENT_CLASSIFICATIONS
+    device_problem_codes: list[CodedTerm]  # IMDRF annex A
+    health_effect_codes: list[CodedTerm]  # IMDRF annex E/F
+    patient_consequence: str | None
+    device_location: str | None  # vocab.DEVICE_LOCATIONS
+    available_for_investigation: bool | None
+
+
+class DeviceSection(TypedDict):
+    suspect_component: str | None  # vocab.SUSPECT_COMPONENTS
+    generator: Generator
+    electrode: Electrode
+    incident: Incident
+
+
+class Reporter(TypedDict):
+    name: str | None
+    profession: str | None
+    email: str | None
+    organisation: str | None
+
+
+class Destination(TypedDict):
+    scheme: str  # vocab.DESTINATIONS
+    name: str
+    nation: str | None
+
+
+class Record(TypedDict):
+    record_version: str
+    kind: Literal["medicine", "device"]
+    report_id: int
+    reference: str  # e.g. "ECT-000042"
+    state: str  # vocab.REPORT_STATES
+    report_type: str  # vocab.REPORT_TYPES
+    follow_up_of: int | None
+    version: int
+    awareness_date: str | None
+    due_date: str | None
+    created_at: str
+    updated_at: str
+    destination: Destination
+    patient: Patient
+    procedure: Procedure
+    medicine: MedicineSection | None  # present when kind == "medicine"
+    device: DeviceSection | None  # present when kind == "device"
+    reporter: Reporter
+    mhra_reference: str | None

@@ -1,0 +1,201 @@
+"""Domain functions for reports: pre-fill from a session, edit, follow up.
+
+A new report copies what the session already knows (patient minimum
+data; the suspect drug with batch, route, dose and date; or the pulse
+generator and electrode identifiers), takes the signed-in user as
+reporter, and gets a reporting deadline from ``clocks``. Values given
+by the caller override the pre-filled ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ect_reporting import clocks, rules
+from ect_reporting.audit import record_event
+from ect_reporting.errors import ValidationFailed, VersionConflict
+from ect_reporting.fields import (
+    REACTION_FIELDS,
+    SESSION_TO_DEVICE_REPORT,
+    SESSION_TO_MEDICINE_REPORT,
+    SESSION_TO_REPORT,
+    report_fields,
+)
+from ect_reporting.models import EctSession, Reaction, Report, User
+from ect_reporting.models._common import utcnow
+from ect_reporting.models.report import SERIOUSNESS_COLUMNS
+from ect_reporting.vocab import REPORT_KINDS
+
+_REACTION_ATTRS = tuple(f.attr for f in REACTION_FIELDS)
+
+
+def _clean_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def _clean(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    attrs = {f.attr for f in report_fields(kind)}
+    cleaned = {attr: _clean_text(values[attr]) for attr in attrs if attr in values}
+    if cleaned.get("patient_initials"):
+        cleaned["patient_initials"] = cleaned["patient_initials"].upper()
+    for attr in ("device_problem_codes", "health_effect_codes", "seriousness_criteria"):
+        if attr in cleaned and cleaned[attr] is None:
+            cleaned[attr] = []
+    return cleaned
+
+
+def _clean_reactions(reactions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [{attr: _clean_text(r.get(attr)) for attr in _REACTION_ATTRS} for r in reactions]
+
+
+def prefill_values(session: EctSession, kind: str, reporter: User) -> dict[str, Any]:
+    """Return the values a new ``kind`` report takes from ``session`` and ``reporter``."""
+    mapping = dict(SESSION_TO_REPORT)
+    mapping.update(SESSION_TO_MEDICINE_REPORT if kind == "medicine" else SESSION_TO_DEVICE_REPORT)
+    values = {report_attr: getattr(session, session_attr) for session_attr, report_attr in mapping.items()}
+    values.update(
+        reporter_name=reporter.full_name,
+        reporter_profession=reporter.profession,
+        reporter_email=reporter.email,
+        reporter_organisation=reporter.organisation,
+        awareness_date=date.today(),
+    )
+    if kind == "medicine":
+        values["drug_indication"] = "Electrochemotherapy for cutaneous metastases" + (
+            f" ({session.histology.replace('_', ' ')})" if session.histology and session.histology != "other" else ""
+        )
+        values["action_taken"] = "not_applicable"
+    else:
+        values["suspect_component"] = "unknown"
+    return values
+
+
+def _apply(report: Report, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Set values on ``report``; return {attr: {old, new}} for what changed."""
+    changes: dict[str, dict[str, Any]] = {}
+    for attr, value in values.items():
+        if attr == "seriousness_criteria":
+            old = sorted(k for k, ticked in report.seriousness_criteria.items() if ticked)
+            new = sorted(value or [])
+            if old != new:
+                changes[attr] = {"old": old, "new": new}
+            for name, column in SERIOUSNESS_COLUMNS.items():
+                setattr(report, column, name in new)
+            continue
+        old = getattr(report, attr)
+        if old != value:
+            changes[attr] = {"old": old, "new": value}
+            setattr(report, attr, value)
+    return changes
+
+
+def _replace_reactions(report: Report, reactions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    old = [{a: getattr(r, a) for a in _REACTION_ATTRS} for r in report.reactions]
+    if old == reactions:
+        return None
+    report.reactions.clear()
+    for position, values in enumerate(reactions):
+        report.reactions.append(Reaction(position=position, **values))
+    return {"old": old, "new": reactions}
+
+
+def refresh_due_date(report: Report, rules_: clocks.ClockRules | None = None) -> None:
+    """Recompute the reporting deadline from awareness date and seriousness."""
+    if report.awareness_date is None:
+        report.due_date = None
+        return
+    report.due_date = clocks.due_date(
+        report.kind,
+        report.awareness_date,
+        report.serious,
+        report.incident_classification,
+        rules_ or clocks.DEFAULT_RULES,
+    )
+
+
+def create_report(
+    db_session: Session,
+    actor: User,
+    session: EctSession,
+    kind: str,
+    overrides: Mapping[str, Any] | None = None,
+    reactions: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    today: date | None = None,
+    clock_rules: clocks.ClockRules | None = None,
+) -> Report:
+    """Create a ``kind`` report pre-filled from ``session``; overrides win."""
+    if kind not in REPORT_KINDS:
+        raise ValidationFailed({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
+    values = prefill_values(session, kind, actor) | _clean(kind, overrides or {})
+    cleaned_reactions = _clean_reactions(reactions or [])
+    errors = rules.report_errors(kind, values, cleaned_reactions if kind == "medicine" else None,
+                                 today=today or date.today())
+    if errors:
+        raise ValidationFailed(errors)
+    report = Report(session=session, kind=kind, state="draft", report_type="initial", created_by=actor,
+                    device_problem_codes=[], health_effect_codes=[])
+    _apply(report, values)
+    if kind == "medicine":
+        _replace_reactions(report, cleaned_reactions)
+    refresh_due_date(report, clock_rules)
+    db_session.add(report)
+    db_session.flush()
+    record_event(db_session, actor=actor, action="create", object_type="report", object_id=report.id,
+                 details={"kind": kind, "session_id": session.id})
+    return report
+
+
+def update_report(
+    db_session: Session,
+    actor: User,
+    report: Report,
+    values: Mapping[str, Any],
+    reactions: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    expected_version: int | None = None,
+    today: date | None = None,
+    clock_rules: clocks.ClockRules | None = None,
+) -> Report:
+    """Change a report; ``reactions`` (when given) replaces the list.
+
+    ``expected_version`` is the version the editor started from; a
+    mismatch raises ``VersionConflict`` so nobody overwrites a change they
+    have not seen.
+    """
+    if expected_version is not None and expected_version != report.version:
+        raise VersionConflict(report.version)
+    cleaned = _clean(report.kind, values)
+    current = {f.attr: getattr(report, f.attr) for f in report_fields(report.kind) if f.attr != "seriousness_criteria"}
+    current["seriousness_criteria"] = [k for k, v in report.seriousness_criteria.items() if v]
+    merged = current | cleaned
+    cleaned_reactions = None if reactions is None else _clean_reactions(reactions)
+    if report.kind == "medicine":
+        check_reactions = cleaned_reactions if cleaned_reactions is not None else [
+            {a: getattr(r, a) for a in _REACTION_ATTRS} for r in report.reactions
+        ]
+    else:
+        check_reactions = None
+    errors = rules.report_errors(report.kind, merged, check_reactions, today=today or date.today())
+    if errors:
+        raise ValidationFailed(errors)
+    changes = _apply(report, cleaned)
+    if cleaned_reactions is not None and report.kind == "medicine":
+        reaction_change = _replace_reactions(report, cleaned_reactions)
+        if reaction_change:
+            changes["reactions"] = reaction_change
+    if changes:
+        # Touch the row so its version increases even when only the
+        # reaction rows changed.
+        report.updated_at = utcnow()
+        refresh_due_date(report, clock_rules)
+        db_session.flush()
+        record_event(db_session, actor=actor, action="update", object_type="report", object_id=report.id,
+                     details={"changes": changes})
+    return report
