@@ -1,0 +1,236 @@
+"""Tests for the shipped reference code lists (OPCS-4, CTCAE/MedDRA, IMDRF)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from importlib import resources
+
+import pytest
+
+from ect_reporting import reference, vocab
+from ect_reporting.reference import imdrf, meddra_ctcae, opcs4
+
+Y12_3 = {
+    "system": "OPCS-4",
+    "code": "Y12.3",
+    "display": "Electrochemotherapy to lesion of organ NOC",
+}
+
+
+def codes_of(terms: list[dict[str, str]]) -> list[str]:
+    return [term["code"] for term in terms]
+
+
+# --- OPCS-4 -----------------------------------------------------------------
+
+
+def test_opcs_always_includes_y12_3_first() -> None:
+    assert reference.opcs_codes_for(None, None) == [Y12_3]
+
+
+@pytest.mark.parametrize(
+    ("laterality", "expected"),
+    [
+        ("right", ["Y12.3", "Z94.2"]),
+        ("left", ["Y12.3", "Z94.3"]),
+        ("bilateral", ["Y12.3", "Z94.1"]),
+        ("not_applicable", ["Y12.3"]),
+        (None, ["Y12.3"]),
+    ],
+)
+def test_opcs_laterality(laterality: str | None, expected: list[str]) -> None:
+    assert codes_of(reference.opcs_codes_for(laterality, None)) == expected
+
+
+@pytest.mark.parametrize(
+    ("care_setting", "expected"),
+    [
+        ("inpatient", ["Y12.3", "X72.3"]),
+        ("day_case", ["Y12.3", "X72.3"]),
+        ("outpatient", ["Y12.3", "X72.3"]),
+        (None, ["Y12.3"]),
+    ],
+)
+def test_opcs_care_setting(care_setting: str | None, expected: list[str]) -> None:
+    assert codes_of(reference.opcs_codes_for(None, care_setting)) == expected
+
+
+def test_opcs_combined_order_and_shape() -> None:
+    terms = reference.opcs_codes_for("bilateral", "outpatient")
+    assert codes_of(terms) == ["Y12.3", "Z94.1", "X72.3"]
+    assert all(set(t) == {"system", "code", "display"} for t in terms)
+    assert {t["system"] for t in terms} == {"OPCS-4"}
+
+
+@pytest.mark.parametrize("value", sorted(vocab.LATERALITIES))
+def test_every_vocab_laterality_is_mapped(value: str) -> None:
+    reference.opcs_codes_for(value, None)  # must not raise
+
+
+@pytest.mark.parametrize("value", sorted(vocab.CARE_SETTINGS))
+def test_every_vocab_care_setting_is_mapped(value: str) -> None:
+    assert len(reference.opcs_codes_for(None, value)) == 2
+
+
+@pytest.mark.parametrize(
+    ("laterality", "care_setting"), [("middle", None), (None, "home")]
+)
+def test_opcs_unknown_values_raise(
+    laterality: str | None, care_setting: str | None
+) -> None:
+    with pytest.raises(ValueError, match="unknown"):
+        reference.opcs_codes_for(laterality, care_setting)
+
+
+def test_opcs_confirmed_flags_are_honest() -> None:
+    for code in ("Y12.3", "Z94.1", "Z94.2", "Z94.3"):
+        entry = reference.opcs_code(code)
+        assert entry is not None and entry.confirmed, code
+    for code in ("Z94.4", "X72.1", "X72.2", "X72.3", "X72.4", "X72.5"):
+        entry = reference.opcs_code(code)
+        assert entry is not None and not entry.confirmed, code
+    assert opcs4.opcs_code_list().care_setting_map_confirmed is False
+    assert reference.opcs_code("Q99.9") is None
+
+
+def test_opcs_version_and_source() -> None:
+    codes = opcs4.opcs_code_list()
+    assert codes.code_system == "OPCS-4"
+    assert reference.opcs_version() == codes.version != ""
+    assert "IPG446" in codes.source
+
+
+def test_opcs_codes_for_returns_fresh_lists() -> None:
+    first = reference.opcs_codes_for("left", None)
+    first.clear()
+    assert codes_of(reference.opcs_codes_for("left", None)) == ["Y12.3", "Z94.3"]
+
+
+# --- CTCAE v5.0 / MedDRA ----------------------------------------------------
+
+
+def test_meddra_has_47_unique_terms() -> None:
+    terms = reference.meddra_terms()
+    assert len(terms) == 47
+    assert len({t.code for t in terms}) == 47
+    assert all(len(t.code) == 8 and t.code.isdigit() for t in terms)
+    assert all(t.soc and t.definition and t.source for t in terms)
+
+
+def test_meddra_terms_is_cached() -> None:
+    assert reference.meddra_terms() is reference.meddra_terms()
+
+
+def test_anaphylaxis() -> None:
+    term = reference.meddra_term("10002218")
+    assert term is not None
+    assert term.term == "Anaphylaxis"
+    assert term.soc == "Immune system disorders"
+    assert reference.allowed_grades("10002218") == [3, 4, 5]
+    assert term.as_coded_term() == {
+        "system": "MedDRA",
+        "code": "10002218",
+        "display": "Anaphylaxis",
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "grades"),
+    [
+        ("10047166", "Vasovagal reaction", [3, 4, 5]),
+        ("10042772", "Syncope", [3]),
+        ("10033371", "Pain", [1, 2, 3]),
+        ("10040947", "Skin ulceration", [1, 2, 3, 4, 5]),
+        ("10040865", "Skin hyperpigmentation", [1, 2]),
+        ("10028689", "Nail changes", [1]),
+        ("10028294", "Muscle cramp", [1, 2, 3]),
+    ],
+)
+def test_allowed_grades(code: str, name: str, grades: list[int]) -> None:
+    term = reference.meddra_term(code)
+    assert term is not None and term.term == name
+    assert reference.allowed_grades(code) == grades
+
+
+def test_grade_description() -> None:
+    assert reference.grade_description("10047166", 3) == "Present"
+    assert reference.grade_description("10047166", 1) is None  # "-" in CTCAE
+    assert reference.grade_description("10047166", 6) is None
+    assert reference.grade_description("99999999", 3) is None
+    assert reference.grade_description("10033371", 2) == (
+        "Moderate pain; limiting instrumental ADL"
+    )
+
+
+def test_unknown_meddra_code() -> None:
+    assert reference.meddra_term("12345678") is None
+    assert reference.allowed_grades("12345678") == []
+
+
+def test_grades_map_dash_to_none() -> None:
+    term = reference.meddra_term("10002218")
+    assert term is not None
+    assert dict(term.grades) == {
+        1: None,
+        2: None,
+        3: term.grades[3],
+        4: "Life-threatening consequences; urgent intervention indicated",
+        5: "Death",
+    }
+
+
+def test_ctcae_meta_matches_csv() -> None:
+    meta = meddra_ctcae.ctcae_meta()
+    assert reference.ctcae_version().startswith("5.0")
+    assert meta.code_system == "CTCAE"
+    text = resources.files("ect_reporting.reference").joinpath(meddra_ctcae.CSV_FILE)
+    rows = list(csv.DictReader(io.StringIO(text.read_text(encoding="utf-8"))))
+    assert len(rows) == 47
+    assert "source" in rows[0]  # provenance column kept
+
+
+# --- IMDRF ------------------------------------------------------------------
+
+CONFIRMED_IMDRF = {
+    "A0201": ("IMDRF-A", "Product Quality Problem"),
+    "A020602": ("IMDRF-A", "Component Missing"),
+    "A24": ("IMDRF-A", "Adverse Event Without Identified Device or Use Problem"),
+    "E0402": ("IMDRF-E", "Hypersensitivity/Allergic Reaction"),
+    "E2401": ("IMDRF-E", "Insufficient Information"),
+    "E2403": ("IMDRF-E", "No Clinical Signs, Symptoms or Conditions"),
+    "F11": ("IMDRF-F", "Minor Injury/Illness/Impairment"),
+    "F24": ("IMDRF-F", "Insufficient Information"),
+    "F26": ("IMDRF-F", "No Health Consequences or Impact"),
+}
+
+
+@pytest.mark.parametrize(("code", "expected"), sorted(CONFIRMED_IMDRF.items()))
+def test_imdrf_term(code: str, expected: tuple[str, str]) -> None:
+    term = reference.imdrf_term(code)
+    assert term is not None
+    assert (term.system, term.display) == expected
+    assert term.confirmed is True
+    assert term.as_coded_term() == {
+        "system": expected[0],
+        "code": code,
+        "display": expected[1],
+    }
+
+
+def test_imdrf_device_problem_codes() -> None:
+    terms = reference.device_problem_codes()
+    assert [t.code for t in terms] == ["A0201", "A020602", "A24"]
+    assert {t.system for t in terms} == {"IMDRF-A"}
+
+
+def test_imdrf_health_effect_codes() -> None:
+    terms = reference.health_effect_codes()
+    assert [t.code for t in terms] == ["E0402", "E2401", "E2403", "F11", "F24", "F26"]
+    assert {t.system for t in terms} == {"IMDRF-E", "IMDRF-F"}
+
+
+def test_imdrf_unknown_and_version() -> None:
+    assert reference.imdrf_term("A99") is None
+    assert "2023" in reference.imdrf_version()
+    assert set(imdrf.imdrf_code_list().codes) == set(CONFIRMED_IMDRF)
