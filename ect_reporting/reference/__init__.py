@@ -7,6 +7,7 @@ coder or safety officer correct an entry without a code change, and lets
 exports state exactly which version of each list they used.
 """
 
+from ect_reporting.reference._resources import ReferenceDataError
 from ect_reporting.reference.imdrf import (
     ImdrfTerm,
     device_problem_codes,
@@ -33,6 +34,7 @@ __all__ = [
     "ImdrfTerm",
     "MeddraTerm",
     "OpcsCode",
+    "ReferenceDataError",
     "allowed_grades",
     "ctcae_version",
     "device_problem_codes",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from importlib import resources
 
 import pytest
 
 from ect_reporting import reference, vocab
-from ect_reporting.reference import imdrf, meddra_ctcae, opcs4
+from ect_reporting.reference import ReferenceDataError, imdrf, meddra_ctcae, opcs4
 
 Y12_3 = {
     "system": "OPCS-4",
@@ -234,3 +235,53 @@ def test_imdrf_unknown_and_version() -> None:
     assert reference.imdrf_term("A99") is None
     assert "2023" in reference.imdrf_version()
     assert set(imdrf.imdrf_code_list().codes) == set(CONFIRMED_IMDRF)
+
+
+# --- damaged data files fail loudly -----------------------------------------
+
+
+@pytest.fixture
+def fresh_caches() -> Iterator[None]:
+    """Clear the load-once caches around a test that swaps a data file."""
+    caches = (
+        meddra_ctcae.meddra_terms,
+        meddra_ctcae._by_code,
+        opcs4.opcs_code_list,
+        imdrf.imdrf_code_list,
+    )
+    for cached in caches:
+        cached.cache_clear()
+    yield
+    for cached in caches:
+        cached.cache_clear()
+
+
+def test_edited_ctcae_csv_is_rejected(
+    fresh_caches: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = meddra_ctcae.read_bytes(meddra_ctcae.CSV_FILE)
+    monkeypatch.setattr(
+        meddra_ctcae, "read_bytes", lambda name: original.replace(b"Mild", b"Mild!")
+    )
+    with pytest.raises(ReferenceDataError, match="checksum"):
+        reference.meddra_terms()
+
+
+def test_opcs_map_to_unlisted_code_is_rejected(
+    fresh_caches: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = opcs4.read_json(opcs4.DATA_FILE)
+    data["care_setting_map"]["inpatient"] = "X99.9"
+    monkeypatch.setattr(opcs4, "read_json", lambda name: data)
+    with pytest.raises(ReferenceDataError, match="X99.9"):
+        reference.opcs_codes_for(None, "inpatient")
+
+
+def test_imdrf_code_in_wrong_annex_is_rejected(
+    fresh_caches: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = imdrf.read_json(imdrf.DATA_FILE)
+    data["codes"]["F26"]["annex"] = "E"
+    monkeypatch.setattr(imdrf, "read_json", lambda name: data)
+    with pytest.raises(ReferenceDataError, match="F26"):
+        reference.imdrf_term("F26")
