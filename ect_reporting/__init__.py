@@ -21,6 +21,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=os.path.join(PROJECT_ROOT, "templates"),
         static_folder=os.path.join(PROJECT_ROOT, "static"),
     )
+    configure_templates(app)
     load_config(app, test_config)
     register_extensions(app)
     register_blueprints(app)
@@ -28,6 +29,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def configure_templates(app: Flask) -> None:
+    """Load our templates first, then the NHS.UK frontend Jinja macros.
+
+    ``ChainableUndefined`` is what the nhsuk-frontend-jinja macros expect
+    (they read nested optional parameters).
+    """
+    from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+
+    app.jinja_options = {
+        "undefined": ChainableUndefined,
+        "loader": ChoiceLoader(
+            [FileSystemLoader(os.path.join(PROJECT_ROOT, "templates")), PackageLoader("nhsuk_frontend_jinja")]
+        ),
+        "autoescape": True,
+    }
 
 
 def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:

@@ -23,11 +23,7 @@ def can_view_session(user: User, session: EctSession) -> bool:
 
 def can_view_report(user: User, report: Report) -> bool:
     """Reviewers see every report; clinicians those they or their session created."""
-    return (
-        user.has_role(*REVIEWER_ROLES)
-        or report.created_by_id == user.id
-        or report.session.created_by_id == user.id
-    )
+    return user.has_role(*REVIEWER_ROLES) or report.created_by_id == user.id or report.session.created_by_id == user.id
 
 
 def can_edit_report(user: User, report: Report) -> bool:

@@ -135,20 +135,34 @@ def create_report(
         raise ValidationFailed({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
     values = prefill_values(session, kind, actor) | _clean(kind, overrides or {})
     cleaned_reactions = _clean_reactions(reactions or [])
-    errors = rules.report_errors(kind, values, cleaned_reactions if kind == "medicine" else None,
-                                 today=today or date.today())
+    errors = rules.report_errors(
+        kind, values, cleaned_reactions if kind == "medicine" else None, today=today or date.today()
+    )
     if errors:
         raise ValidationFailed(errors)
-    report = Report(session=session, kind=kind, state="draft", report_type="initial", created_by=actor,
-                    device_problem_codes=[], health_effect_codes=[])
+    report = Report(
+        session=session,
+        kind=kind,
+        state="draft",
+        report_type="initial",
+        created_by=actor,
+        device_problem_codes=[],
+        health_effect_codes=[],
+    )
     _apply(report, values)
     if kind == "medicine":
         _replace_reactions(report, cleaned_reactions)
     refresh_due_date(report, clock_rules)
     db_session.add(report)
     db_session.flush()
-    record_event(db_session, actor=actor, action="create", object_type="report", object_id=report.id,
-                 details={"kind": kind, "session_id": session.id})
+    record_event(
+        db_session,
+        actor=actor,
+        action="create",
+        object_type="report",
+        object_id=report.id,
+        details={"kind": kind, "session_id": session.id},
+    )
     return report
 
 
@@ -177,9 +191,11 @@ def update_report(
     merged = current | cleaned
     cleaned_reactions = None if reactions is None else _clean_reactions(reactions)
     if report.kind == "medicine":
-        check_reactions = cleaned_reactions if cleaned_reactions is not None else [
-            {a: getattr(r, a) for a in _REACTION_ATTRS} for r in report.reactions
-        ]
+        check_reactions = (
+            cleaned_reactions
+            if cleaned_reactions is not None
+            else [{a: getattr(r, a) for a in _REACTION_ATTRS} for r in report.reactions]
+        )
     else:
         check_reactions = None
     errors = rules.report_errors(report.kind, merged, check_reactions, today=today or date.today())
@@ -196,6 +212,12 @@ def update_report(
         report.updated_at = utcnow()
         refresh_due_date(report, clock_rules)
         db_session.flush()
-        record_event(db_session, actor=actor, action="update", object_type="report", object_id=report.id,
-                     details={"changes": changes})
+        record_event(
+            db_session,
+            actor=actor,
+            action="update",
+            object_type="report",
+            object_id=report.id,
+            details={"changes": changes},
+        )
     return report

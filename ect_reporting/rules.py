@@ -39,7 +39,11 @@ def add_error(errors: Errors, path: str, message: str) -> None:
 def _check_field(field: Field, value: Any, errors: Errors, today: date, path: str, enforce_required: bool) -> None:
     if value is None or value == "" or value == []:
         if enforce_required and field.required:
-            add_error(errors, path, f"Enter {field.label.lower()}" if field.type != "enum" else f"Select {field.label.lower()}")
+            add_error(
+                errors,
+                path,
+                f"Enter {field.label.lower()}" if field.type != "enum" else f"Select {field.label.lower()}",
+            )
         return
     if field.type in ("str", "text") and field.max_length and len(str(value)) > field.max_length:
         add_error(errors, path, f"{field.label} must be {field.max_length} characters or fewer")
@@ -120,8 +124,11 @@ def report_errors(
         _merge(errors, check_fields(MEDICINE_FIELDS, values, today=today, enforce_required=False))
         check_dose_unit(values.get("drug"), values.get("drug_dose_unit"), "suspect_drug.dose_unit", errors)
         check_date_order(
-            values.get("drug_date_started"), values.get("drug_date_stopped"), "suspect_drug.date_stopped",
-            "Date stopped must be the same as or after the date started", errors,
+            values.get("drug_date_started"),
+            values.get("drug_date_stopped"),
+            "suspect_drug.date_stopped",
+            "Date stopped must be the same as or after the date started",
+            errors,
         )
         _check_seriousness(values, errors)
         for index, reaction in enumerate(reactions or []):
@@ -167,7 +174,10 @@ def reaction_errors(reaction: Mapping[str, Any], index: int, *, today: date) -> 
                 grades = ", ".join(str(g) for g in allowed)
                 add_error(errors, prefix + "ctcae_grade", f"{term.term} can only be graded {grades} in CTCAE v5")
     check_date_order(
-        reaction.get("onset_date"), reaction.get("end_date"), prefix + "end_date",
-        "Date reaction stopped must be the same as or after the date it started", errors,
+        reaction.get("onset_date"),
+        reaction.get("end_date"),
+        prefix + "end_date",
+        "Date reaction stopped must be the same as or after the date it started",
+        errors,
     )
     return errors

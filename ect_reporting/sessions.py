@@ -35,7 +35,9 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def create_session(db_session: Session, actor: User, values: Mapping[str, Any], *, today: date | None = None) -> EctSession:
+def create_session(
+    db_session: Session, actor: User, values: Mapping[str, Any], *, today: date | None = None
+) -> EctSession:
     """Record a new ECT session, or raise ``ValidationFailed``."""
     cleaned = _clean(values)
     errors = rules.session_errors(cleaned, today=today or date.today(), creating=True)
@@ -65,6 +67,12 @@ def update_session(
             setattr(session, attr, value)
     if changes:
         db_session.flush()
-        record_event(db_session, actor=actor, action="update", object_type="session", object_id=session.id,
-                     details={"changes": changes})
+        record_event(
+            db_session,
+            actor=actor,
+            action="update",
+            object_type="session",
+            object_id=session.id,
+            details={"changes": changes},
+        )
     return session

@@ -104,6 +104,13 @@ def _login_limit() -> str:
     return str(current_app.config["ECT_LOGIN_RATE_LIMIT"])
 
 
+@bp.get("/sign-out")
+@login_required
+def confirm_logout() -> Any:
+    """Ask to confirm signing out (the header can only link, not post)."""
+    return render_template("auth/sign_out.html")
+
+
 @bp.post("/sign-out")
 @login_required
 def logout() -> Any:

@@ -318,7 +318,7 @@ def test_settings_from_empty_mapping_is_default() -> None:
     ],
 )
 def test_settings_reject_bad_config(config: dict[str, object]) -> None:
-    with pytest.raises(ValueError, match="ECT_|must"):
+    with pytest.raises(ValueError, match=r"ECT_|must"):
         ClinicalSettings.from_mapping(config)
 
 

@@ -104,7 +104,7 @@ def test_rules_from_mapping() -> None:
     ],
 )
 def test_rules_reject_bad_config(config: dict[str, object]) -> None:
-    with pytest.raises(ValueError, match="ECT_CLOCK|negative"):
+    with pytest.raises(ValueError, match=r"ECT_CLOCK|negative"):
         ClockRules.from_mapping(config)
 
 

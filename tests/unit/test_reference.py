@@ -273,7 +273,7 @@ def test_opcs_map_to_unlisted_code_is_rejected(
     data = opcs4.read_json(opcs4.DATA_FILE)
     data["care_setting_map"]["inpatient"] = "X99.9"
     monkeypatch.setattr(opcs4, "read_json", lambda name: data)
-    with pytest.raises(ReferenceDataError, match="X99.9"):
+    with pytest.raises(ReferenceDataError, match=r"X99\.9"):
         reference.opcs_codes_for(None, "inpatient")
 
 

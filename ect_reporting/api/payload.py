@@ -1,0 +1,144 @@
+"""Turn JSON bodies into typed values with the field tables, and back.
+
+Parsing is strict on purpose: an unknown key is an error rather than
+silently ignored, because a mistyped field name in a safety report must
+not vanish. Absent keys are "not given" (PATCH leaves them alone); an
+explicit ``null`` clears a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+from ect_reporting.fields import Field
+from ect_reporting.rules import Errors, add_error
+
+_MISSING = object()
+
+
+def _lookup(payload: Mapping[str, Any], path: str) -> Any:
+    node: Any = payload
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
+def _convert(field: Field, raw: Any, path: str, errors: Errors) -> Any:
+    if raw is None:
+        return None
+    kind = field.type
+    if kind in ("str", "text", "enum"):
+        if not isinstance(raw, str):
+            add_error(errors, path, f"{field.label} must be text")
+            return _MISSING
+        return raw
+    if kind == "int":
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, int | float)
+            or (isinstance(raw, float) and not raw.is_integer())
+        ):
+            add_error(errors, path, f"{field.label} must be a whole number")
+            return _MISSING
+        return int(raw)
+    if kind == "float":
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            add_error(errors, path, f"{field.label} must be a number")
+            return _MISSING
+        return float(raw)
+    if kind == "bool":
+        if not isinstance(raw, bool):
+            add_error(errors, path, f"{field.label} must be true or false")
+            return _MISSING
+        return raw
+    if kind == "date":
+        try:
+            return date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else _bad(raw)
+        except ValueError:
+            add_error(errors, path, f"{field.label} must be a real date in the format YYYY-MM-DD")
+            return _MISSING
+    if kind == "time":
+        try:
+            return datetime.strptime(raw, "%H:%M").time() if isinstance(raw, str) else _bad(raw)
+        except ValueError:
+            add_error(errors, path, f"{field.label} must be a 24-hour time in the format HH:MM")
+            return _MISSING
+    if kind == "codes":
+        if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
+            add_error(errors, path, f"{field.label} must be a list of codes")
+            return _MISSING
+        return list(dict.fromkeys(raw))
+    raise AssertionError(kind)
+
+
+def _bad(raw: Any) -> Any:
+    raise ValueError(raw)
+
+
+def parse_fields(
+    payload: Mapping[str, Any], fields: Iterable[Field], errors: Errors, prefix: str = ""
+) -> dict[str, Any]:
+    """Return {model attribute: typed value} for the fields present in ``payload``."""
+    values: dict[str, Any] = {}
+    for field in fields:
+        raw = _lookup(payload, field.path)
+        if raw is _MISSING:
+            continue
+        value = _convert(field, raw, prefix + field.path, errors)
+        if value is not _MISSING:
+            values[field.attr] = value
+    return values
+
+
+def unknown_keys(
+    payload: Mapping[str, Any], fields: Iterable[Field], extra: Iterable[str] = (), prefix: str = ""
+) -> Errors:
+    """Report keys in ``payload`` that no field (or ``extra`` key) accounts for."""
+    known = set(extra)
+    groups: set[str] = set()
+    for field in fields:
+        known.add(field.path)
+        parts = field.path.split(".")
+        for i in range(1, len(parts)):
+            groups.add(".".join(parts[:i]))
+    errors: Errors = {}
+
+    def walk(node: Mapping[str, Any], base: str) -> None:
+        for key, value in node.items():
+            path = f"{base}{key}"
+            if path in known:
+                continue
+            if path in groups:
+                if isinstance(value, Mapping):
+                    walk(value, path + ".")
+                else:
+                    add_error(errors, prefix + path, "Must be an object")
+                continue
+            add_error(errors, prefix + path, "Unknown field")
+
+    walk(payload, "")
+    return errors
+
+
+def _out(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return value
+
+
+def serialise_fields(values: Mapping[str, Any], fields: Iterable[Field]) -> dict[str, Any]:
+    """Build the nested JSON shape of ``fields`` from attribute values."""
+    body: dict[str, Any] = {}
+    for field in fields:
+        node = body
+        parts = field.path.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = _out(values.get(field.attr))
+    return body

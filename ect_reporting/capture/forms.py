@@ -1,0 +1,205 @@
+"""WTForms built from the field tables, so forms and API share one spec.
+
+WTForms only converts text to typed values here (with NHS-style
+messages); the rules themselves run in ``rules.py`` for forms and API
+alike, and their errors are attached back to the form fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    widgets,
+)
+from wtforms.validators import Optional
+
+from ect_reporting import reference
+from ect_reporting.fields import (
+    DEVICE_FIELDS,
+    MEDICINE_FIELDS,
+    REACTION_FIELDS,
+    REPORT_COMMON_FIELDS,
+    SESSION_FIELDS,
+    Field,
+)
+
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+# Enumerations with more options than this render as a select, not radios.
+MAX_RADIOS = 6
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (several choices allowed)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class OptionalBooleanField(RadioField):
+    """Yes / No radios that also allow "not answered" (None)."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, choices=YES_NO, validators=[Optional()], validate_choice=False, **kwargs)
+
+    def process_data(self, value: Any) -> None:
+        self.data = None if value is None else ("yes" if value else "no")
+
+    def typed(self) -> bool | None:
+        """Return the answer as True / False / None."""
+        return {"yes": True, "no": False}.get(self.data or "")
+
+
+def _choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _code_choices(field: Field) -> list[SelectChoice]:
+    if field.attr == "device_problem_codes":
+        return _choices((t.code, f"{t.code} {t.display}") for t in reference.device_problem_codes())
+    if field.attr == "health_effect_codes":
+        return _choices((t.code, f"{t.code} {t.display}") for t in reference.health_effect_codes())
+    return _choices((field.choices or {}).items())
+
+
+def make_wtforms_field(field: Field) -> Any:
+    """Return the unbound WTForms field for one field spec."""
+    opt = [Optional()]
+    label = field.label
+    if field.attr == "meddra_code":
+        choices = _choices(
+            [("", "Select a term"), *((t.code, f"{t.term} ({t.code})") for t in reference.meddra_terms())]
+        )
+        return SelectField(label, choices=choices, validators=opt, validate_choice=False)
+    if field.attr == "ctcae_grade":
+        return SelectField(
+            label,
+            choices=_choices([("", "Not graded"), *((str(g), f"Grade {g}") for g in range(1, 6))]),
+            validators=opt,
+            validate_choice=False,
+            coerce=_int_or_none,
+        )
+    match field.type:
+        case "str":
+            return StringField(label, validators=opt)
+        case "text":
+            return TextAreaField(label, validators=opt)
+        case "int":
+            return IntegerField(label, validators=opt, render_kw={"inputmode": "numeric"})
+        case "float":
+            return DecimalField(label, validators=opt, render_kw={"inputmode": "decimal"})
+        case "date":
+            return DateField(label, validators=opt)
+        case "time":
+            return TimeField(label, validators=opt)
+        case "bool":
+            return OptionalBooleanField(label)
+        case "enum":
+            choices = _choices((field.choices or {}).items())
+            if len(choices) > MAX_RADIOS:
+                return SelectField(
+                    label, choices=[SelectChoice("", "Select"), *choices], validators=opt, validate_choice=False
+                )
+            return RadioField(label, choices=choices, validators=opt, validate_choice=False)
+        case "codes":
+            return MultiCheckboxField(label, choices=_code_choices(field), validators=opt, validate_choice=False)
+    raise AssertionError(field.type)
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def _form_class(name: str, base: type, fields: Iterable[Field], extra: dict[str, Any] | None = None) -> type:
+    attrs: dict[str, Any] = {f.attr: make_wtforms_field(f) for f in fields}
+    attrs.update(extra or {})
+    return type(name, (base,), attrs)
+
+
+ReactionForm = _form_class("ReactionForm", Form, REACTION_FIELDS)
+SessionForm = _form_class("SessionForm", FlaskForm, SESSION_FIELDS)
+MedicineReportForm = _form_class(
+    "MedicineReportForm",
+    FlaskForm,
+    REPORT_COMMON_FIELDS + MEDICINE_FIELDS,
+    {"reactions": FieldList(FormField(ReactionForm), min_entries=1)},
+)
+DeviceReportForm = _form_class("DeviceReportForm", FlaskForm, REPORT_COMMON_FIELDS + DEVICE_FIELDS)
+
+
+def typed_values(form: Any, fields: Iterable[Field]) -> dict[str, Any]:
+    """Return {attr: python value} from a validated form."""
+    from decimal import Decimal
+
+    values: dict[str, Any] = {}
+    for field in fields:
+        wt = form[field.attr]
+        if isinstance(wt, OptionalBooleanField):
+            value: Any = wt.typed()
+        else:
+            value = wt.data
+        if isinstance(value, Decimal):
+            value = float(value)
+        if field.type in ("str", "text", "enum") and value in ("", "None"):
+            value = None
+        if field.type == "codes":
+            value = list(value or [])
+        values[field.attr] = value
+    return values
+
+
+def reaction_values(form: Any) -> tuple[list[dict[str, Any]], list[int]]:
+    """Return the typed values of the non-blank reaction entries.
+
+    Also returns, for each kept reaction, its index in the form, so that
+    errors about ``reactions.N`` land on the right entry.
+    """
+    result: list[dict[str, Any]] = []
+    positions: list[int] = []
+    for index, entry in enumerate(form.reactions):
+        values = typed_values(entry.form, REACTION_FIELDS)
+        if any(v not in (None, "", []) for v in values.values()):
+            result.append(values)
+            positions.append(index)
+    return result, positions
+
+
+def attach_errors(
+    form: Any, errors: dict[str, list[str]], fields: Iterable[Field], positions: list[int] | None = None
+) -> dict[str, list[str]]:
+    """Put rule errors on the matching form fields; return any left over."""
+    by_path = {f.path: f.attr for f in fields}
+    leftover: dict[str, list[str]] = {}
+    for path, messages in errors.items():
+        target = None
+        if path in by_path:
+            target = form[by_path[path]]
+        elif path.startswith("reactions.") and hasattr(form, "reactions"):
+            _, raw_index, name = path.split(".", 2)
+            index = int(raw_index)
+            if positions is not None and index < len(positions):
+                index = positions[index]
+            if index < len(form.reactions) and name in form.reactions[index].form:
+                target = form.reactions[index].form[name]
+        if target is None:
+            leftover[path] = messages
+            continue
+        target.errors = [*list(target.errors or []), *messages]
+    return leftover
