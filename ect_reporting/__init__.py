@@ -99,6 +99,7 @@ def register_template_helpers(app: Flask) -> None:
     from ect_reporting import vocab
 
     app.jinja_env.globals["vocab"] = vocab
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.filters["label"] = lambda value, vocabulary: vocab.label(vocabulary, value)
 
 

@@ -43,15 +43,11 @@ def _user() -> Any:
 @login_required
 def home() -> Any:
     """Send reviewers to their queue and clinicians to their sessions."""
-    if current_user.has_role(*access.REVIEWER_ROLES) and "review.queue" in _endpoints():
-        return redirect(url_for("review.queue"))
-    return redirect(url_for("capture.list_sessions"))
-
-
-def _endpoints() -> set[str]:
     from flask import current_app
 
-    return set(current_app.view_functions)
+    if current_user.has_role(*access.REVIEWER_ROLES) and "review.queue" in current_app.view_functions:
+        return redirect(url_for("review.queue"))
+    return redirect(url_for("capture.list_sessions"))
 
 
 @bp.get("/sessions")
