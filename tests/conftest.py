@@ -9,14 +9,16 @@ starts from empty tables.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from ect_reporting import create_app, sessions, users
 from ect_reporting.extensions import db
@@ -30,6 +32,26 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if url:
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@contextmanager
+def private_postgres_database(url: str) -> Iterator[str]:
+    """Create a throw-away database next to the one ``url`` names, and drop it after.
+
+    Concurrent runs (two developers, or CI beside a developer) then never
+    drop each other's tables.
+    """
+    base = make_url(url)
+    name = f"ect_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def reset_schema(app: Flask) -> None:
@@ -48,8 +70,13 @@ def reset_schema(app: Flask) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return _database_url(tmp_path_factory)
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = _database_url(tmp_path_factory)
+    if url.startswith("postgresql"):
+        with private_postgres_database(url) as private_url:
+            yield private_url
+    else:
+        yield url
 
 
 @pytest.fixture(scope="session")
