@@ -273,3 +273,16 @@ def count_queries(app: Flask) -> Callable[[], Any]:
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counter
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Use minimal argon2 cost in tests; production keeps the library defaults."""
+    from argon2 import PasswordHasher
+
+    from ect_reporting import users as users_module
+
+    original = users_module._hasher
+    users_module._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    users_module._hasher = original

@@ -29,8 +29,13 @@ def _validation_response(errors: Errors) -> Any:
     return error_response(422, "The request has invalid or missing fields", errors=errors)
 
 
+def _etag_value(report: Report) -> str:
+    return f"report-{report.id}-v{report.version}"
+
+
 def _etag(report: Report) -> str:
-    return f'"report-{report.id}-v{report.version}"'
+    """Return the quoted strong ETag of the report's current version."""
+    return f'"{_etag_value(report)}"'
 
 
 def _parse_report_body(
@@ -106,7 +111,7 @@ def get_report(report_id: int) -> Any:
     """Return a report with an ETag; 304 when If-None-Match still matches."""
     report = access.get_report_or_abort(report_id, api_user())
     etag = _etag(report)
-    if etag in request.if_none_match:
+    if request.if_none_match.contains(_etag_value(report)):
         return "", 304, {"ETag": etag}
     return report_json(report, _problems(report)), 200, {"ETag": etag}
 
@@ -121,7 +126,7 @@ def patch_report(report_id: int) -> Any:
     if not request.if_match:
         return error_response(428, "Send If-Match with the report's ETag so changes are not lost")
     body = json_body()
-    if _etag(report) not in request.if_match:
+    if not request.if_match.contains(_etag_value(report)):
         return error_response(
             412,
             "The report has changed since you fetched it",
