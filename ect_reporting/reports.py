@@ -47,6 +47,8 @@ def _clean(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
     for attr in ("device_problem_codes", "health_effect_codes", "seriousness_criteria"):
         if attr in cleaned and cleaned[attr] is None:
             cleaned[attr] = []
+    if "black_triangle" in cleaned and cleaned["black_triangle"] is None:
+        cleaned["black_triangle"] = False  # not flagged unless someone says so
     return cleaned
 
 
