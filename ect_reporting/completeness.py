@@ -52,9 +52,7 @@ class Problem:
     message: str
 
 
-def check_completeness(
-    record: Mapping[str, Any], today: date | None = None
-) -> list[Problem]:
+def check_completeness(record: Mapping[str, Any], today: date | None = None) -> list[Problem]:
     """Return every problem that stops ``record`` being a valid report.
 
     ``today`` is the date against which "no date in the future" is judged;
@@ -85,25 +83,16 @@ def check_completeness(
 
 def _check_patient(patient: Mapping[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
-    if not any(
-        _filled(patient.get(key))
-        for key in ("initials", "age_years", "sex", "local_reference")
-    ):
+    if not any(_filled(patient.get(key)) for key in ("initials", "age_years", "sex", "local_reference")):
         problems.append(
             Problem(
                 "patient",
                 "Identify the patient: give at least one of initials, age, sex or local reference.",
             )
         )
-    problems += _check_range(
-        patient.get("age_years"), "patient.age_years", "Age", MAX_AGE_YEARS, "years"
-    )
-    problems += _check_range(
-        patient.get("weight_kg"), "patient.weight_kg", "Weight", MAX_WEIGHT_KG, "kg"
-    )
-    problems += _check_range(
-        patient.get("height_cm"), "patient.height_cm", "Height", MAX_HEIGHT_CM, "cm"
-    )
+    problems += _check_range(patient.get("age_years"), "patient.age_years", "Age", MAX_AGE_YEARS, "years")
+    problems += _check_range(patient.get("weight_kg"), "patient.weight_kg", "Weight", MAX_WEIGHT_KG, "kg")
+    problems += _check_range(patient.get("height_cm"), "patient.height_cm", "Height", MAX_HEIGHT_CM, "cm")
     return problems
 
 
@@ -114,9 +103,7 @@ def _check_procedure(procedure: Mapping[str, Any], today: date) -> list[Problem]
         "The procedure date",
         today,
     )
-    problems += _check_dose_unit(
-        procedure.get("drug"), None, procedure.get("dose_unit"), "procedure.dose_unit"
-    )
+    problems += _check_dose_unit(procedure.get("drug"), None, procedure.get("dose_unit"), "procedure.dose_unit")
     return problems
 
 
@@ -138,14 +125,10 @@ def _check_medicine(medicine: Mapping[str, Any], today: date) -> list[Problem]:
     return problems
 
 
-def _check_suspect_drug(
-    drug: Mapping[str, Any], path: str, today: date
-) -> list[Problem]:
+def _check_suspect_drug(drug: Mapping[str, Any], path: str, today: date) -> list[Problem]:
     problems: list[Problem] = []
     if not (_filled(drug.get("drug")) or _filled(drug.get("product_name"))):
-        problems.append(
-            Problem(f"{path}.drug", "Give the drug or the brand / product name.")
-        )
+        problems.append(Problem(f"{path}.drug", "Give the drug or the brand / product name."))
     problems += _check_dose_unit(
         drug.get("drug"),
         drug.get("product_name"),
@@ -163,14 +146,10 @@ def _check_suspect_drug(
     return problems
 
 
-def _check_reaction(
-    reaction: Mapping[str, Any], path: str, today: date
-) -> list[Problem]:
+def _check_reaction(reaction: Mapping[str, Any], path: str, today: date) -> list[Problem]:
     problems: list[Problem] = []
     term = reaction.get("term")
-    has_term = isinstance(term, Mapping) and (
-        _filled(term.get("code")) or _filled(term.get("display"))
-    )
+    has_term = isinstance(term, Mapping) and (_filled(term.get("code")) or _filled(term.get("display")))
     if not (_filled(reaction.get("verbatim")) or has_term):
         problems.append(
             Problem(
@@ -206,9 +185,7 @@ def _check_seriousness(seriousness: Mapping[str, Any]) -> list[Problem]:
     )
     problems: list[Problem] = []
     if serious is None:
-        problems.append(
-            Problem("seriousness.serious", "Say whether the reaction was serious.")
-        )
+        problems.append(Problem("seriousness.serious", "Say whether the reaction was serious."))
     elif serious is True and not ticked:
         problems.append(
             Problem(
@@ -223,9 +200,7 @@ def _check_seriousness(seriousness: Mapping[str, Any]) -> list[Problem]:
                 "A seriousness reason is ticked but the reaction is marked not serious: correct one of them.",
             )
         )
-    if "medically_significant" in ticked and not _filled(
-        seriousness.get("medically_significant_details")
-    ):
+    if "medically_significant" in ticked and not _filled(seriousness.get("medically_significant_details")):
         problems.append(
             Problem(
                 "seriousness.medically_significant_details",
@@ -240,15 +215,12 @@ def _check_device(device: Mapping[str, Any], today: date) -> list[Problem]:
     generator = _section(device, "generator")
     electrode = _section(device, "electrode")
     incident = _section(device, "incident")
-    generator_identified = _filled(generator.get("manufacturer")) and _filled(
-        generator.get("model")
-    )
+    generator_identified = _filled(generator.get("manufacturer")) and _filled(generator.get("model"))
     if not (generator_identified or _filled(electrode.get("model"))):
         problems.append(
             Problem(
                 "generator",
-                "Identify the suspect device: give the pulse generator manufacturer and model, "
-                "or the electrode model.",
+                "Identify the suspect device: give the pulse generator manufacturer and model, or the electrode model.",
             )
         )
     if not _filled(incident.get("description")):
@@ -260,13 +232,9 @@ def _check_device(device: Mapping[str, Any], today: date) -> list[Problem]:
         today,
     )
     if not _filled(incident.get("classification")):
-        problems.append(
-            Problem("incident.classification", "Choose how the incident is classified.")
-        )
+        problems.append(Problem("incident.classification", "Choose how the incident is classified."))
     if not _filled(incident.get("device_location")):
-        problems.append(
-            Problem("incident.device_location", "Say where the device is now.")
-        )
+        problems.append(Problem("incident.device_location", "Say where the device is now."))
     if incident.get("available_for_investigation") is None:
         problems.append(
             Problem(
@@ -294,9 +262,7 @@ def _check_reporter(reporter: Mapping[str, Any]) -> list[Problem]:
 # --- rule helpers -------------------------------------------------------------
 
 
-def _check_range(
-    value: Any, path: str, what: str, maximum: int, unit: str
-) -> list[Problem]:
+def _check_range(value: Any, path: str, what: str, maximum: int, unit: str) -> list[Problem]:
     """Flag a measurement that is not a number, negative, or above the MHRA limit."""
     if value is None:
         return []
@@ -309,9 +275,7 @@ def _check_range(
     return []
 
 
-def _check_dose_unit(
-    drug: Any, product_name: Any, unit: Any, path: str
-) -> list[Problem]:
+def _check_dose_unit(drug: Any, product_name: Any, unit: Any, path: str) -> list[Problem]:
     """Flag a dose unit that is not the one unit its drug may be recorded in.
 
     Bleomycin is dosed in IU; recording it in mg is a known transcription
@@ -364,9 +328,7 @@ def _check_period(
     problems += _check_date(end, end_path, what[1], today)
     start_date, end_date = _parse_date(start), _parse_date(end)
     if start_date is not None and end_date is not None and end_date < start_date:
-        problems.append(
-            Problem(end_path, f"{what[1]} cannot be before {what[0].lower()}.")
-        )
+        problems.append(Problem(end_path, f"{what[1]} cannot be before {what[0].lower()}."))
     return problems
 
 

@@ -87,6 +87,4 @@ class JsonRenderer(Renderer):
 
     def render(self, record: Mapping[str, Any]) -> bytes:
         document = build_export(record)
-        return (
-            json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-        ).encode("utf-8")
+        return (json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")

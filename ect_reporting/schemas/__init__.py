@@ -25,9 +25,7 @@ def report_schema() -> dict[str, Any]:
 
     The same dict is returned on every call: treat it as read-only.
     """
-    text = (
-        resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-    )
+    text = resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

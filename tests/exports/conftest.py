@@ -96,8 +96,7 @@ MEDICINE_RECORD: Record = {
         "reactions": [
             {
                 "verbatim": (
-                    "Within 5 minutes of the bleomycin bolus she became flushed, wheezy "
-                    "and hypotensive (BP 78/40)."
+                    "Within 5 minutes of the bleomycin bolus she became flushed, wheezy and hypotensive (BP 78/40)."
                 ),
                 "term": {
                     "system": "MedDRA",

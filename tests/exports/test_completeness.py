@@ -59,9 +59,7 @@ def test_any_one_patient_identifier_is_enough(medicine_record, key, value):
 
 
 def test_blank_initials_do_not_identify_the_patient(medicine_record):
-    medicine_record["patient"].update(
-        initials="  ", sex=None, age_years=None, local_reference=None
-    )
+    medicine_record["patient"].update(initials="  ", sex=None, age_years=None, local_reference=None)
     assert paths(medicine_record) == ["patient"]
 
 
@@ -80,9 +78,7 @@ def test_reporter_needs_profession_or_email(medicine_record):
 
 @pytest.mark.parametrize("keep", ["profession", "email"])
 def test_reporter_profession_or_email_is_enough(medicine_record, keep):
-    medicine_record["reporter"]["email" if keep == "profession" else "profession"] = (
-        None
-    )
+    medicine_record["reporter"]["email" if keep == "profession" else "profession"] = None
     assert paths(medicine_record) == []
 
 
@@ -152,9 +148,7 @@ def test_every_reaction_needs_an_outcome(medicine_record):
     assert paths(medicine_record) == ["reactions.1.outcome"]
 
 
-@pytest.mark.parametrize(
-    ("key", "limit"), [("age_years", 120), ("weight_kg", 500), ("height_cm", 300)]
-)
+@pytest.mark.parametrize(("key", "limit"), [("age_years", 120), ("weight_kg", 500), ("height_cm", 300)])
 def test_patient_measurements_have_upper_limits(medicine_record, key, limit):
     medicine_record["patient"][key] = limit
     assert paths(medicine_record) == []
@@ -278,9 +272,7 @@ def test_medically_significant_needs_details(medicine_record):
     assert paths(medicine_record) == []
 
 
-@pytest.mark.parametrize(
-    "key", ["classification", "device_location", "available_for_investigation"]
-)
+@pytest.mark.parametrize("key", ["classification", "device_location", "available_for_investigation"])
 def test_device_incident_questions_must_be_answered(device_record, key):
     device_record["device"]["incident"][key] = None
     assert paths(device_record) == [f"incident.{key}"]

@@ -36,9 +36,7 @@ def test_generate_returns_named_schema_valid_json(make_record, kind):
 def test_checksum_is_sha256_of_canonical_bytes(medicine_record):
     document = build_export(medicine_record)
     expected = hashlib.sha256(
-        json.dumps(
-            medicine_record, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ).encode("utf-8")
+        json.dumps(medicine_record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     ).hexdigest()
     assert document["checksum"] == {"algorithm": "sha256", "value": expected}
 

@@ -46,15 +46,9 @@ def test_report_schema_is_cached():
 
 
 def test_every_enum_is_a_vocab_definition_with_the_same_values():
-    enums = {
-        pointer: node["enum"]
-        for pointer, node in walk(report_schema())
-        if "enum" in node
-    }
+    enums = {pointer: node["enum"] for pointer, node in walk(report_schema()) if "enum" in node}
     expected = {
-        f"/$defs/{name}": [int(key) for key in values]
-        if name == "CTCAE_GRADES"
-        else list(values)
+        f"/$defs/{name}": [int(key) for key in values] if name == "CTCAE_GRADES" else list(values)
         for name, values in vocabularies().items()
     }
     assert enums == expected
@@ -70,10 +64,7 @@ def test_seriousness_criteria_object_has_exactly_the_vocab_keys():
 def test_versions_match_the_code():
     schema = report_schema()
     assert schema["properties"]["schema_version"]["const"] == SCHEMA_VERSION
-    assert (
-        schema["$defs"]["record"]["properties"]["record_version"]["const"]
-        == RECORD_VERSION
-    )
+    assert schema["$defs"]["record"]["properties"]["record_version"]["const"] == RECORD_VERSION
 
 
 def test_every_object_is_closed_and_requires_all_its_keys():
@@ -86,9 +77,7 @@ def test_every_object_is_closed_and_requires_all_its_keys():
 def test_record_properties_match_record_types():
     from ect_reporting.record_types import Record
 
-    assert list(report_schema()["$defs"]["record"]["properties"]) == list(
-        Record.__annotations__
-    )
+    assert list(report_schema()["$defs"]["record"]["properties"]) == list(Record.__annotations__)
 
 
 @pytest.mark.parametrize("kind", ["medicine", "device"])

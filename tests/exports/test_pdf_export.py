@@ -1,0 +1,400 @@
+"""PDF export: content, order, page furniture, escaping, Unicode and pagination.
+
+Assertions read the text back with pypdf, i.e. what a person (or a screen
+reader) gets from the file, not what we meant to draw.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from ect_reporting import vocab
+from ect_reporting.exports.pdf_export import FINAL_STATES, FONT_DIR, PdfRenderer
+
+GENERATED_AT = datetime(2025, 6, 1, 12, 30, 5, tzinfo=UTC)
+HOSTILE = "<b>x</b> & <script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def renderer() -> PdfRenderer:
+    return PdfRenderer(clock=lambda: GENERATED_AT)
+
+
+def pages_text(content: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(content))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def render_text(renderer: PdfRenderer, record: dict) -> str:
+    return " ".join(pages_text(renderer.generate(record).content))
+
+
+def assert_in_order(text: str, needles: list[str]) -> None:
+    positions = []
+    for needle in needles:
+        assert needle in text, f"missing: {needle!r}"
+        positions.append(text.index(needle))
+    assert positions == sorted(positions), list(zip(needles, positions, strict=True))
+
+
+# --- contract and page furniture ---------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["medicine", "device"])
+def test_generate_returns_a_named_pdf(renderer, make_record, kind):
+    record = make_record(kind)
+    export = renderer.generate(record)
+    assert export.filename == f"yellow-card-{kind}-{record['report_id']}.pdf"
+    assert export.mimetype == "application/pdf"
+    assert export.content.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("kind", ["medicine", "device"])
+def test_every_page_has_header_and_numbered_footer(renderer, make_record, kind):
+    record = make_record(kind)
+    pages = pages_text(renderer.generate(record).content)
+    assert len(pages) == 2
+    kind_label = vocab.REPORT_KINDS[kind]
+    state_label = vocab.REPORT_STATES[record["state"]]
+    for number, text in enumerate(pages, start=1):
+        assert text.startswith(("DRAFT ", record["reference"]))
+        assert f"{record['reference']} {kind_label} Status: {state_label}" in text
+        assert text.endswith(f"Generated 2025-06-01 12:30:05 UTC Page {number} of 2")
+
+
+def test_the_bundled_font_is_embedded(renderer, medicine_record):
+    reader = PdfReader(io.BytesIO(renderer.generate(medicine_record).content))
+    fonts = {str(font["/BaseFont"]) for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+    assert fonts and all("DejaVuSans" in name for name in fonts), fonts
+    assert (FONT_DIR / "LICENSE-DejaVu.txt").read_text().count("Bitstream") > 1
+    assert {path.name for path in Path(FONT_DIR).glob("*.ttf")} == {
+        "DejaVuSans.ttf",
+        "DejaVuSans-Bold.ttf",
+    }
+
+
+# --- content and order -------------------------------------------------------------
+
+
+MEDICINE_HEADINGS = [
+    "Suspected adverse drug reaction For submission to: MHRA Yellow Card scheme",
+    "Report details",
+    "1. Patient",
+    "2. Suspect drug(s)",
+    "3. Suspected reaction(s)",
+    "4. Seriousness",
+    "5. Other medicines in the last 3 months",
+    "6. Additional information",
+    "7. Causality",
+    "8. Reporter",
+    "9. ECT procedure summary",
+]
+
+DEVICE_HEADINGS = [
+    "Adverse incident with a medical device For submission to: IRIC",
+    "Report details",
+    "1. Device identification",
+    "2. What happened",
+    "3. IMDRF codes",
+    "4. Patient consequences",
+    "5. Device availability",
+    "6. Destination",
+    "7. Reporter",
+    "8. ECT procedure summary",
+]
+
+
+def test_medicine_sections_in_yellow_card_order(renderer, medicine_record):
+    assert_in_order(render_text(renderer, medicine_record), MEDICINE_HEADINGS)
+
+
+def test_device_sections_in_order(renderer, device_record):
+    assert_in_order(render_text(renderer, device_record), DEVICE_HEADINGS)
+
+
+def test_medicine_pdf_shows_every_filled_field(renderer, medicine_record):
+    text = render_text(renderer, medicine_record)
+    assert_in_order(
+        text,
+        [
+            # report details
+            "Reference ECT-000042",
+            "Report type Initial",
+            "Version 1",
+            "Status Draft",
+            "Date aware 14 March 2025",
+            "Report due by 29 March 2025",
+            "Created 14 March 2025 15:20 UTC",
+            "Last updated 15 March 2025 09:05 UTC",
+            # patient
+            "Initials MR",
+            "Sex Female",
+            "Age 67 years",
+            "Weight 64.5 kg",
+            "Height 162 cm",
+            "Local reference RXH-0042317",
+            # suspect drug table row
+            "Bleomycin 15,000 IU powder for solution for injection Bleomycin",
+            "B2417X",
+            "Intravenous",
+            "25,800 IU",
+            "14 March 2025 14 March 2025",
+            "Electrochemotherapy for cutaneous metastatic melanoma",
+            "Not applicable (single dose)",
+            # reactions
+            "Reaction 1 of 2",
+            "Within 5 minutes of the bleomycin bolus she became flushed, wheezy and hypotensive (BP 78/40).",
+            "Anaphylaxis (MedDRA 10002218)",
+            "Grade 3 - severe or medically significant",
+            "Recovered / resolved",
+            "Date started 14 March 2025",
+            "Date stopped 15 March 2025",
+            "IM adrenaline 500 micrograms, IV chlorphenamine, IV hydrocortisone",
+            "Reaction 2 of 2",
+            "15 mm ulcer at the treated site on the left shin two weeks later.",
+            "Skin ulceration (MedDRA 10040947)",
+            "Grade 2 - moderate",
+            "Recovering / resolving",
+            "Date started 28 March 2025",
+            "Date stopped Not recorded",
+            "Non-adherent dressings; district nurse review twice weekly",
+            # seriousness
+            "Serious Yes",
+            "\u2610 Patient died due to reaction",
+            "\u2612 Involved or prolonged inpatient hospitalisation",
+            "\u2610 Life threatening",
+            "\u2610 Persistent or significant disability or incapacity",
+            "\u2610 Congenital abnormality",
+            "\u2610 Medically significant",
+            # free text, causality, reporter
+            "Amlodipine 5 mg once daily; paracetamol 1 g when required",
+            "No known drug allergies. Bleomycin ECT in 2024 without reaction. "
+            "Mast cell tryptase 28 micrograms/L at 1 hour.",
+            "Causality (WHO-UMC) Probable / likely",
+            "Name Dr Amelia Hart",
+            "Profession Consultant dermatologist",
+            "Email amelia.hart@example.nhs.uk",
+            "Organisation Example Hospitals NHS Foundation Trust",
+            # procedure summary
+            "ECT session 17",
+            "Procedure date 14 March 2025",
+            "Site Example Hospitals NHS Foundation Trust - Skin Cancer Unit",
+            "Nation England",
+            "Care setting Day case",
+            "Operator Mr Daniel Okafor",
+            "Tumour histology Melanoma",
+            "Lesions treated 6",
+            "Largest lesion 14 mm",
+            "Lesion location Left lower leg (shin)",
+            "Laterality Left",
+            "Field previously irradiated No",
+            "Anaesthesia General",
+            "Drug Bleomycin",
+            "Route Intravenous",
+            "Total dose 25,800 IU",
+            "Body surface area 1.72 m\u00b2",
+            "Dose per m\u00b2 15,000 IU/m\u00b2",
+            "Drug given at 10:02",
+            "First pulse at 10:10",
+            "Drug to first pulse 8 minutes",
+            "Pulses delivered 48",
+            "OPCS-4 codes Y12.3 Electrochemotherapy to lesion of organ NOC Z94.3 Left sided operation",
+        ],
+    )
+
+
+def test_device_pdf_shows_every_filled_field(renderer, device_record):
+    text = render_text(renderer, device_record)
+    assert_in_order(
+        text,
+        [
+            "Reference ECT-000057",
+            "Version 2",
+            "Status Approved",
+            "Date aware 6 May 2025",
+            "Report due by 21 May 2025",
+            "Suspect component Electrode",
+            "Manufacturer IGEA",
+            "Model Cliniporator VITAE",
+            "Serial number CPV-21-0457",
+            "Software version 3.2.1",
+            "Type Linear needle array",
+            "Model / catalogue number LNA-30-8",
+            "Lot / batch number L24-1187",
+            "UDI (01)08056245000123(17)270131(10)L24-1187",
+            "Description During the third application one needle of the linear array "
+            "snapped at the hub. The fragment was retrieved from the lesion with forceps; "
+            "no further pulses were delivered with that electrode.",
+            "Incident date 6 May 2025",
+            "Classification All other reportable incidents (including near misses)",
+            "A0201 Product Quality Problem IMDRF-A",
+            "F11 Minor Injury/Illness/Impairment IMDRF-F",
+            "Small puncture wound closed with one suture; no lasting harm.",
+            "Initials JD",
+            "Age 74 years",
+            "Weight 81 kg",
+            "Local reference TAY-5520931",
+            "Where the device is now Quarantined on site",
+            "Available for investigation Yes",
+            "Report to IRIC - Incident Reporting and Investigation Centre (NHS Scotland)",
+            "Site nation Scotland",
+            "Name Sr Morag Campbell",
+            "Profession Theatre sister",
+            "Email morag.campbell@example.scot.nhs.uk",
+            "Organisation Example Royal Infirmary",
+            "Site Example Royal Infirmary, Dundee",
+            "Tumour histology Squamous cell carcinoma",
+            "Field previously irradiated Yes",
+            "Drug to first pulse 11 minutes",
+            "OPCS-4 codes Y12.3 Electrochemotherapy to lesion of organ NOC",
+        ],
+    )
+
+
+def test_values_not_recorded_print_as_not_recorded(renderer, medicine_record):
+    medicine_record["patient"].update(initials=None, weight_kg=None, local_reference="  ")
+    medicine_record["medicine"]["other_medicines"] = None
+    medicine_record["medicine"]["seriousness"]["serious"] = None
+    medicine_record["procedure"]["opcs_codes"] = []
+    text = render_text(renderer, medicine_record)
+    for expected in (
+        "Initials Not recorded",
+        "Weight Not recorded",
+        "Local reference Not recorded",
+        "5. Other medicines in the last 3 months Not recorded",
+        "Serious Not recorded",
+        "OPCS-4 codes Not recorded",
+    ):
+        assert expected in text
+
+
+def test_empty_drug_and_reaction_lists_print_not_recorded(renderer, medicine_record):
+    medicine_record["medicine"].update(suspect_drugs=[], reactions=[])
+    text = render_text(renderer, medicine_record)
+    assert "2. Suspect drug(s) Not recorded 3. Suspected reaction(s) Not recorded" in text
+
+
+def test_black_triangle_product_is_flagged(renderer, medicine_record):
+    medicine_record["medicine"]["suspect_drugs"][0]["black_triangle"] = True
+    text = render_text(renderer, medicine_record)
+    assert "\u25bc Bleomycin 15,000 IU" in text
+    assert "Black triangle product: subject to additional monitoring." in text
+
+
+# --- watermark ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", list(vocab.REPORT_STATES))
+def test_draft_watermark_on_every_page_until_approved(renderer, medicine_record, state):
+    medicine_record["state"] = state
+    pages = pages_text(renderer.generate(medicine_record).content)
+    if state in FINAL_STATES:
+        assert not any("DRAFT" in page for page in pages)
+    else:
+        assert all("DRAFT" in page for page in pages)
+
+
+def test_final_states_are_the_signed_off_ones():
+    assert {"approved", "sent_to_mhra", "acknowledged", "closed"} == FINAL_STATES
+
+
+# --- hostile, long and Unicode text ------------------------------------------------
+
+
+def test_markup_in_user_text_prints_literally(renderer, medicine_record, device_record):
+    medicine_record["reporter"]["name"] = HOSTILE
+    medicine_record["medicine"]["reactions"][0]["verbatim"] = HOSTILE
+    medicine_record["medicine"]["suspect_drugs"][0]["product_name"] = HOSTILE
+    medicine_record["medicine"]["additional_information"] = HOSTILE
+    medicine_record["reference"] = HOSTILE
+    text = render_text(renderer, medicine_record)
+    # Details, own words, additional information, reporter name.
+    assert text.count(HOSTILE) == 4
+    # The narrow drug table column wraps the long word, so compare without spaces;
+    # the page headers show a shortened reference ("<b>x</b> & <scrip…").
+    assert text.replace(" ", "").count(HOSTILE.replace(" ", "")) == 5
+    assert text.count("DRAFT <b>x</b> & <scrip\u2026 Suspected adverse drug reaction") == len(
+        pages_text(renderer.generate(medicine_record).content)
+    )
+    assert "&amp;" not in text
+    assert "&lt;" not in text
+
+    device_record["device"]["incident"]["description"] = HOSTILE
+    device_record["device"]["incident"]["device_problem_codes"][0]["display"] = HOSTILE
+    assert render_text(renderer, device_record).count(HOSTILE) == 2
+
+
+def test_entity_like_text_is_not_decoded(renderer, medicine_record):
+    medicine_record["medicine"]["other_medicines"] = "&lt;b&gt; &#65; &amp; <br/> <para>"
+    assert "&lt;b&gt; &#65; &amp; <br/> <para>" in render_text(renderer, medicine_record)
+
+
+def test_unicode_names_render(renderer, medicine_record):
+    name = "Zoë Ñúñez Ōtsuka Łukasz Şahin"
+    medicine_record["reporter"]["name"] = name
+    medicine_record["procedure"]["operator"] = "Dr Øystein Ægisdóttir-Müller"
+    medicine_record["medicine"]["reactions"][0]["verbatim"] = "Ζωή Ёлка Ђорђе – “quoted” ‘text’ µg"
+    text = render_text(renderer, medicine_record)
+    assert f"Name {name}" in text
+    assert "Dr Øystein Ægisdóttir-Müller" in text
+    assert "Ζωή Ёлка Ђорђе – “quoted” ‘text’ µg" in text
+
+
+def test_control_characters_are_replaced_not_fatal(renderer, medicine_record):
+    medicine_record["medicine"]["reactions"][0]["verbatim"] = "before\x00\x07\x1b\x7fafter"
+    text = render_text(renderer, medicine_record)
+    assert "before\ufffd\ufffd\ufffd\ufffdafter" in text
+
+
+def test_line_breaks_in_free_text_are_kept(renderer, medicine_record):
+    medicine_record["medicine"]["additional_information"] = "First line\r\nSecond line\n\nNew para"
+    pages = PdfReader(io.BytesIO(renderer.generate(medicine_record).content)).pages
+    raw = "".join(page.extract_text() for page in pages)
+    assert "First line\nSecond line\nNew para" in raw
+
+
+def long_words(count: int) -> str:
+    words = ("electrode", "needle", "fragment", "lesion", "forceps", "retrieved", "pulse")
+    text = " ".join(words[i % len(words)] for i in range(count))
+    return text
+
+
+def test_5000_character_description_runs_over_pages(renderer, device_record):
+    description = ("START " + long_words(800))[:4996] + " END"
+    assert len(description) == 5000
+    device_record["device"]["incident"]["description"] = description
+    pages = pages_text(renderer.generate(device_record).content)
+    assert len(pages) > 2
+    text = " ".join(pages)
+    assert "START electrode needle" in text
+    assert text.index("START") < text.index(" END ") < text.index("Incident date")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" * 5000,  # one unbreakable word
+        "\n".join(["line"] * 400),  # many short lines
+        ("para " * 200 + "\n\n") * 5,  # several long paragraphs
+    ],
+    ids=["one-word", "many-lines", "paragraphs"],
+)
+def test_long_text_in_any_field_never_breaks_the_layout(renderer, medicine_record, text):
+    medicine = medicine_record["medicine"]
+    medicine["suspect_drugs"][0]["product_name"] = text  # table cell
+    medicine["suspect_drugs"][0]["batch"] = text
+    medicine["reactions"][0]["verbatim"] = text  # field value
+    medicine["reactions"][0]["term"]["display"] = text
+    medicine["seriousness"]["medically_significant_details"] = text
+    medicine["other_medicines"] = text  # free text section
+    medicine_record["reporter"]["name"] = text  # two-column field
+    medicine_record["reference"] = text  # page header
+    medicine_record["procedure"]["opcs_codes"][0]["display"] = text
+    pages = pages_text(PdfRenderer().generate(medicine_record).content)
+    assert len(pages) > 2
+    assert "Suspect drug 1" in " ".join(pages)  # the table fell back to blocks
