@@ -398,3 +398,9 @@ def test_long_text_in_any_field_never_breaks_the_layout(renderer, medicine_recor
     pages = pages_text(PdfRenderer().generate(medicine_record).content)
     assert len(pages) > 2
     assert "Suspect drug 1" in " ".join(pages)  # the table fell back to blocks
+
+
+def test_characters_without_a_glyph_do_not_fail(renderer, medicine_record):
+    # DejaVu Sans has no CJK or emoji glyphs: they print as boxes, the build must not fail.
+    medicine_record["reporter"]["name"] = "山田 太郎 \U0001f600 \u202eevil\u202c \u0301x"
+    assert render_text(renderer, medicine_record)

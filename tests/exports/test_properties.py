@@ -1,0 +1,235 @@
+"""Property tests: any record that fits the contract exports without error.
+
+Hypothesis fills every free-text field with arbitrary Unicode (control
+characters, combining marks, right-to-left scripts, astral characters,
+markup-like text, up to a few thousand characters) and every list with
+0-3 entries. The JSON export must stay schema-valid with a verifying
+checksum, and the PDF must build (no markup errors, no flowable taller
+than a page, no missing-glyph crash).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from ect_reporting import vocab
+from ect_reporting.exports.json_export import JsonRenderer, verify_checksum
+from ect_reporting.exports.pdf_export import PdfRenderer
+from ect_reporting.schemas import export_errors
+
+# Mostly short text, sometimes long enough to span pages.
+short_text = st.text(max_size=60)
+free_text = st.one_of(st.none(), short_text, st.text(max_size=400), st.text(min_size=1500, max_size=3000))
+text_or_none = st.one_of(st.none(), short_text)
+iso_date = st.one_of(st.none(), st.dates().map(lambda d: d.isoformat()))
+hh_mm = st.one_of(st.none(), st.times().map(lambda t: t.strftime("%H:%M")))
+utc_datetime = st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat())
+count = st.one_of(st.none(), st.integers(min_value=0, max_value=10**6))
+amount = st.one_of(
+    st.none(),
+    st.integers(min_value=0, max_value=10**6),
+    st.floats(min_value=0, max_value=1e7, allow_nan=False, allow_infinity=False),
+)
+
+
+def choice(vocabulary: dict[str, str]) -> st.SearchStrategy[str | None]:
+    return st.one_of(st.none(), st.sampled_from(list(vocabulary)))
+
+
+def coded(system: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {
+            "system": st.just(system) if system else st.text(min_size=1, max_size=20),
+            "code": st.text(min_size=1, max_size=20),
+            "display": free_text.map(lambda value: value or ""),
+        }
+    )
+
+
+def listing(item: st.SearchStrategy[Any]) -> st.SearchStrategy[list[Any]]:
+    return st.lists(item, max_size=3)
+
+
+patients = st.fixed_dictionaries(
+    {
+        "initials": text_or_none,
+        "sex": choice(vocab.SEXES),
+        "age_years": count,
+        "weight_kg": amount,
+        "height_cm": amount,
+        "local_reference": text_or_none,
+    }
+)
+
+procedures = st.fixed_dictionaries(
+    {
+        "session_id": st.integers(min_value=1, max_value=10**9),
+        "procedure_date": iso_date,
+        "site_name": text_or_none,
+        "nation": choice(vocab.NATIONS),
+        "care_setting": choice(vocab.CARE_SETTINGS),
+        "operator": text_or_none,
+        "histology": choice(vocab.HISTOLOGIES),
+        "lesion_count": count,
+        "largest_lesion_mm": count,
+        "lesion_location": free_text,
+        "laterality": choice(vocab.LATERALITIES),
+        "previous_irradiation": st.one_of(st.none(), st.booleans()),
+        "anaesthesia": choice(vocab.ANAESTHESIA),
+        "drug": choice(vocab.DRUGS),
+        "route": choice(vocab.ROUTES),
+        "dose": amount,
+        "dose_unit": choice(vocab.DOSE_UNITS),
+        "body_surface_area_m2": amount,
+        "dose_per_m2": amount,
+        "drug_administered_at": hh_mm,
+        "first_pulse_at": hh_mm,
+        "minutes_drug_to_pulse": count,
+        "pulses_delivered": count,
+        "opcs_codes": listing(coded("OPCS-4")),
+    }
+)
+
+suspect_drugs = st.fixed_dictionaries(
+    {
+        "drug": choice(vocab.DRUGS),
+        "product_name": free_text,
+        "batch": text_or_none,
+        "route": text_or_none,
+        "dose": amount,
+        "dose_unit": text_or_none,
+        "date_started": iso_date,
+        "date_stopped": iso_date,
+        "indication": free_text,
+        "black_triangle": st.booleans(),
+        "action_taken": choice(vocab.ACTIONS_TAKEN),
+    }
+)
+
+reactions = st.fixed_dictionaries(
+    {
+        "verbatim": free_text,
+        "term": st.one_of(st.none(), coded("MedDRA")),
+        "ctcae_grade": st.one_of(st.none(), st.integers(min_value=1, max_value=5)),
+        "onset_date": iso_date,
+        "end_date": iso_date,
+        "treatment": free_text,
+        "outcome": choice(vocab.OUTCOMES),
+    }
+)
+
+medicine_sections = st.fixed_dictionaries(
+    {
+        "suspect_drugs": listing(suspect_drugs),
+        "reactions": listing(reactions),
+        "seriousness": st.fixed_dictionaries(
+            {
+                "serious": st.one_of(st.none(), st.booleans()),
+                "criteria": st.fixed_dictionaries({key: st.booleans() for key in vocab.SERIOUSNESS_CRITERIA}),
+                "medically_significant_details": free_text,
+            }
+        ),
+        "other_medicines": free_text,
+        "additional_information": free_text,
+        "causality": choice(vocab.CAUSALITY),
+    }
+)
+
+device_sections = st.fixed_dictionaries(
+    {
+        "suspect_component": choice(vocab.SUSPECT_COMPONENTS),
+        "generator": st.fixed_dictionaries(
+            {
+                "manufacturer": text_or_none,
+                "model": text_or_none,
+                "serial_number": text_or_none,
+                "software_version": text_or_none,
+            }
+        ),
+        "electrode": st.fixed_dictionaries(
+            {
+                "type": choice(vocab.ELECTRODE_TYPES),
+                "model": text_or_none,
+                "lot_number": text_or_none,
+                "udi": text_or_none,
+            }
+        ),
+        "incident": st.fixed_dictionaries(
+            {
+                "description": free_text,
+                "incident_date": iso_date,
+                "classification": choice(vocab.INCIDENT_CLASSIFICATIONS),
+                "device_problem_codes": listing(coded("IMDRF-A")),
+                "health_effect_codes": listing(coded()),
+                "patient_consequence": free_text,
+                "device_location": choice(vocab.DEVICE_LOCATIONS),
+                "available_for_investigation": st.one_of(st.none(), st.booleans()),
+            }
+        ),
+    }
+)
+
+
+@st.composite
+def records(draw: st.DrawFn) -> dict[str, Any]:
+    kind = draw(st.sampled_from(list(vocab.REPORT_KINDS)))
+    return {
+        "record_version": "1.0",
+        "kind": kind,
+        "report_id": draw(st.integers(min_value=1, max_value=10**9)),
+        "reference": draw(st.text(min_size=1, max_size=80)),
+        "state": draw(st.sampled_from(list(vocab.REPORT_STATES))),
+        "report_type": draw(st.sampled_from(list(vocab.REPORT_TYPES))),
+        "follow_up_of": draw(st.one_of(st.none(), st.integers(min_value=1, max_value=10**9))),
+        "version": draw(st.integers(min_value=1, max_value=1000)),
+        "awareness_date": draw(iso_date),
+        "due_date": draw(iso_date),
+        "created_at": draw(utc_datetime),
+        "updated_at": draw(utc_datetime),
+        "destination": {
+            "scheme": draw(st.sampled_from(list(vocab.DESTINATIONS))),
+            "name": draw(st.text(min_size=1, max_size=100)),
+            "nation": draw(choice(vocab.NATIONS)),
+        },
+        "patient": draw(patients),
+        "procedure": draw(procedures),
+        "medicine": draw(medicine_sections) if kind == "medicine" else None,
+        "device": draw(device_sections) if kind == "device" else None,
+        "reporter": {
+            "name": draw(free_text),
+            "profession": draw(text_or_none),
+            "email": draw(st.one_of(st.none(), st.emails())),
+            "organisation": draw(text_or_none),
+        },
+        "mhra_reference": draw(text_or_none),
+    }
+
+
+SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
+PDF_RENDERER = PdfRenderer()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=SLOW_OK)
+@given(record=records())
+def test_any_record_exports_schema_valid_json_with_a_verifying_checksum(record):
+    document = json.loads(JsonRenderer().generate(record).content.decode("utf-8"))
+    assert export_errors(document) == []
+    assert document["record"] == record
+    assert verify_checksum(document)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=SLOW_OK)
+@given(record=records())
+def test_any_record_renders_a_pdf(record):
+    content = PDF_RENDERER.generate(record).content
+    pages = PdfReader(io.BytesIO(content)).pages
+    assert len(pages) >= 1
+    last = " ".join(pages[-1].extract_text().split())
+    assert last.endswith(f"Page {len(pages)} of {len(pages)}")
