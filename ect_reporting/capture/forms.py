@@ -102,7 +102,7 @@ def make_wtforms_field(field: Field) -> Any:
         case "int":
             return IntegerField(label, validators=opt, render_kw={"inputmode": "numeric"})
         case "float":
-            return DecimalField(label, validators=opt, render_kw={"inputmode": "decimal"})
+            return DecimalField(label, places=None, validators=opt, render_kw={"inputmode": "decimal"})
         case "date":
             return DateField(label, validators=opt)
         case "time":
