@@ -40,7 +40,6 @@ from typing import Any, ClassVar
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
@@ -78,7 +77,6 @@ NHS_BLUE = colors.HexColor("#005EB8")
 NHS_DARK_BLUE = colors.HexColor("#003087")
 NHS_DARK_GREY = colors.HexColor("#425563")
 NHS_PALE_GREY = colors.HexColor("#E8EDEE")
-NHS_MID_GREY = colors.HexColor("#768692")
 
 BOX_TICKED = "\u2612"  # BALLOT BOX WITH X, present in DejaVu Sans
 BOX_EMPTY = "\u2610"  # BALLOT BOX
@@ -232,7 +230,7 @@ class PdfRenderer(Renderer):
             rightMargin=self.margin_right,
             topMargin=self.margin_top,
             bottomMargin=self.margin_bottom,
-            title=sanitise(f"{record.get('reference', '')} - {kind_label}"),
+            title=sanitise(f"{record.get('reference') or ''} - {kind_label}"),
             subject=kind_label,
             author="ECT adverse event reporting",
             creator="ECT adverse event reporting",
@@ -347,10 +345,8 @@ class PdfRenderer(Renderer):
                 fontSize=8,
                 leading=10,
                 textColor=NHS_DARK_GREY,
-                alignment=0,
             )
         )
-        sheet.add(ParagraphStyle("Centred", parent=base, alignment=TA_CENTER))
         return sheet
 
     # --- page decoration --------------------------------------------------------
@@ -573,9 +569,10 @@ class PdfRenderer(Renderer):
     ) -> list[Flowable]:
         """Return a multi-column table, or per-row field blocks if a cell is long.
 
-        ``widths`` are relative column weights, scaled to the frame width. A narrow column cannot
-        hold long text without making its row taller than a page, so any
-        long cell switches the whole grid to one titled block per row.
+        ``widths`` are relative column weights, scaled to the frame width.
+        A narrow column cannot hold long text without making its row taller
+        than a page, so any long cell switches the whole grid to one titled
+        block per row.
         """
         if not rows:
             return [self._para(NOT_RECORDED)]
@@ -624,8 +621,7 @@ class PdfRenderer(Renderer):
         return text if text.strip() else NOT_RECORDED
 
     def _number(self, value: float, unit: str | None = None) -> str:
-        text = f"{value:,}"
-        text = text.removesuffix(".0")
+        text = f"{value:,}".removesuffix(".0")
         return f"{text} {unit}" if unit else text
 
     def _quantity(self, value: Any, unit: Any) -> str:
