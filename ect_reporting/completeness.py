@@ -14,19 +14,20 @@ same check must give the same answer in the capture form, the review
 queue, the API and just before an export, and the record is the one
 thing all of them share. Nothing here reads a database or Flask.
 
-Why paths are relative to the report and drop the ``medicine.`` /
-``device.`` prefix: each report kind is edited in its own form, whose
-field names are exactly these paths (``reactions.0.outcome``,
-``suspect_drugs.1.dose_unit``, ``incident.description``), so the UI can
-put each message next to its field (and in the error summary) without
-translating paths. Top-level parts shared by both kinds keep their own
-name (``patient.age_years``, ``reporter.name``, ``procedure.dose_unit``).
-A path that names a group rather than a field (``patient``,
-``suspect_drugs``, ``reactions``, ``generator``) means "add at least one
-of these".
+Why paths are record paths relative to the report, without the
+``medicine.`` / ``device.`` prefix: each kind is edited in its own form,
+so the kind is already known, and what remains (``reactions.0.outcome``,
+``suspect_drugs.0.dose_unit``, ``incident.description``) names one field
+of that form and the matching element of every export. Parts shared by
+both kinds keep their record name (``patient.age_years``,
+``reporter.name``, ``procedure.dose_unit``). Where a form names a field
+differently, ``readiness.api_path`` translates, so this module stays tied
+to the record shape only. A path that names a group rather than a field
+(``patient``, ``suspect_drugs``, ``reactions``, ``generator``) means "add
+at least one of these".
 
-Messages are plain English for clinicians, in the order the form shows
-the fields, so the first problem is the first thing to fix.
+Messages are plain English for clinicians and come in report order
+(patient, procedure, the kind's own sections, reporter).
 """
 
 from __future__ import annotations
