@@ -1,0 +1,9 @@
+"""Review blueprint: governance queue, comments, follow-ups and dashboard."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("review", __name__)
+
+from ect_reporting.review import views  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,267 @@
+"""Governance pages: the review queue and its CSV, comments, follow-ups, the dashboard.
+
+Views stay thin: read the request, call a query or domain function,
+commit, redirect or render. Queries live in ``review.queries``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ect_reporting import access, audit, comments, reports, vocab, workflow
+from ect_reporting.auth import role_required
+from ect_reporting.clocks import ClockRules
+from ect_reporting.duplicates import possible_duplicates
+from ect_reporting.errors import ValidationFailed
+from ect_reporting.extensions import db
+from ect_reporting.models import Report, User
+from ect_reporting.readiness import submission_problems
+from ect_reporting.records import build_record
+from ect_reporting.review import bp, queries
+from ect_reporting.review.charts import bar_chart
+from ect_reporting.review.forms import QueueFilterForm
+
+REVIEWER_ROLES = access.REVIEWER_ROLES
+# Spreadsheet programs run a cell starting with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _user() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _due_soon_days() -> int:
+    return ClockRules.from_mapping(current_app.config).due_soon_days
+
+
+def _filter_form() -> QueueFilterForm:
+    form = QueueFilterForm(formdata=request.args)
+    form.set_options(queries.clinician_choices(db.session), queries.device_model_choices(db.session))
+    return form
+
+
+@bp.get("/")
+@role_required(*REVIEWER_ROLES)
+def queue() -> Any:
+    """List reports for review, filtered, sorted by due date and paginated."""
+    form = _filter_form()
+    today = date.today()
+    due_soon_days = _due_soon_days()
+    if not form.validate():
+        return render_template("review/queue.html", form=form, page=None, due_soon_days=due_soon_days), 400
+    statement = queries.queue_statement(form.filters(), today=today, due_soon_days=due_soon_days)
+    page = db.paginate(statement, per_page=current_app.config["ECT_PAGE_SIZE"], error_out=False)
+    return render_template(
+        "review/queue.html",
+        form=form,
+        page=page,
+        due_soon_days=due_soon_days,
+        args=form.query_args(),
+        clock=lambda report: queries.clock_for(report, today, due_soon_days),
+        seriousness=queries.seriousness_of,
+    )
+
+
+def csv_safe(value: Any) -> str:
+    """Return ``value`` as CSV text that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def queue_csv_rows(reports_: list[Report], today: date, due_soon_days: int) -> list[list[str]]:
+    """Return the header and one row per report, every cell made formula-safe."""
+    header = [
+        "Reference",
+        "Kind",
+        "Report type",
+        "State",
+        "Seriousness",
+        "Due date",
+        "Clock",
+        "Patient initials",
+        "Local reference",
+        "Drug",
+        "Generator model",
+        "Electrode model",
+        "Reported by",
+        "Created (UTC)",
+        "MHRA reference",
+    ]
+    rows = [header]
+    for r in reports_:
+        clock = queries.clock_for(r, today, due_soon_days)
+        rows.append(
+            [
+                csv_safe(cell)
+                for cell in (
+                    r.reference,
+                    vocab.label(vocab.REPORT_KINDS, r.kind),
+                    vocab.label(vocab.REPORT_TYPES, r.report_type),
+                    vocab.label(vocab.REPORT_STATES, r.state),
+                    queries.SERIOUSNESS_CHOICES[queries.seriousness_of(r)],
+                    r.due_date.isoformat() if r.due_date else "",
+                    {"overdue": "Overdue", "due_soon": "Due soon", "on_time": "On time"}.get(clock or "", ""),
+                    r.patient_initials,
+                    r.local_reference,
+                    vocab.label(vocab.DRUGS, r.drug),
+                    r.generator_model,
+                    r.electrode_model,
+                    r.created_by.full_name,
+                    r.created_at.strftime("%Y-%m-%d %H:%M"),
+                    r.mhra_reference,
+                )
+            ]
+        )
+    return rows
+
+
+@bp.get("/queue.csv")
+@role_required(*REVIEWER_ROLES)
+def queue_csv() -> Any:
+    """Download every report the queue's filters select, as CSV."""
+    form = _filter_form()
+    if not form.validate():
+        problems = "; ".join(f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items())
+        return Response(f"Invalid filters: {problems}\n", status=400, mimetype="text/plain")
+    today = date.today()
+    found = queries.queue_reports(db.session, form.filters(), today=today, due_soon_days=_due_soon_days())
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(queue_csv_rows(found, today, _due_soon_days()))
+    # Patient identifiers are leaving the system: record who took them.
+    audit.record_event(
+        db.session,
+        actor=_user(),
+        action="export",
+        object_type="queue",
+        object_id=None,
+        details={"format": "csv", "filters": form.query_args(), "rows": len(found)},
+    )
+    db.session.commit()
+    return Response(
+        # A byte-order mark lets spreadsheet programs read the UTF-8 names correctly.
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="review-queue-{today.isoformat()}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _report_page(report: Report, status: int = 200, **extra: Any) -> Any:
+    """Render the report page (as ``capture.show_report`` does) with extra values."""
+    user = _user()
+    page = render_template(
+        "capture/report.html",
+        report=report,
+        record=build_record(report),
+        problems=submission_problems(report),
+        actions=workflow.available_actions(user, report),
+        can_edit=access.can_edit_report(user, report),
+        history=audit.history_for(db.session, "report", report.id),
+        **extra,
+    )
+    return page, status
+
+
+@bp.post("/reports/<int:report_id>/comments")
+@login_required
+def add_comment(report_id: int) -> Any:
+    """Add a comment to a report without changing its state."""
+    report = access.get_report_or_abort(report_id, _user())
+    body = request.form.get("comment", "")
+    try:
+        comments.add_comment(db.session, _user(), report, body)
+    except PermissionError as exc:
+        db.session.rollback()
+        return render_template("errors/error.html", status=403, title="Forbidden", message=str(exc)), 403
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _report_page(report, 422, comment_error=exc.errors["comment"][0], comment_text=body)
+    db.session.commit()
+    flash("Comment added.", "success")
+    return redirect(url_for("capture.show_report", report_id=report.id, _anchor="comments"))
+
+
+@bp.post("/reports/<int:report_id>/follow-up")
+@login_required
+def create_follow_up(report_id: int) -> Any:
+    """Start a follow-up (or final) report from a report that has been sent."""
+    report = access.get_report_or_abort(report_id, _user())
+    try:
+        follow_up = reports.create_follow_up(
+            db.session, _user(), report, report_type=request.form.get("report_type") or "follow_up"
+        )
+    except workflow.TransitionForbidden as exc:
+        db.session.rollback()
+        return render_template("errors/error.html", status=403, title="Forbidden", message=str(exc)), 403
+    except (workflow.TransitionNotAllowed, ValidationFailed) as exc:
+        db.session.rollback()
+        message = str(exc) if isinstance(exc, workflow.TransitionNotAllowed) else exc.errors["report_type"][0]
+        flash(message, "error")
+        return redirect(url_for("capture.show_report", report_id=report.id))
+    db.session.commit()
+    label = vocab.label(vocab.REPORT_TYPES, follow_up.report_type).lower()
+    flash(f"{follow_up.reference} is a new {label} report, filled in from {report.reference}. Add what is new.")
+    return redirect(url_for("capture.edit_report", report_id=follow_up.id))
+
+
+@bp.get("/dashboard")
+@role_required(*REVIEWER_ROLES)
+def dashboard() -> Any:
+    """Show counts, clocks and trends, as charts with tables."""
+    today = date.today()
+    data = queries.dashboard(db.session, today=today, due_soon_days=_due_soon_days())
+    charts = {
+        "states": bar_chart("chart-states", "Reports by state", data.by_state),
+        "months": bar_chart("chart-months", "New reports per month, last 12 months", data.per_month),
+        "reactions": bar_chart("chart-reactions", "Most reported reactions", data.top_reactions),
+        "problems": bar_chart("chart-problems", "Most reported device problems", data.top_device_problems),
+        "drugs": bar_chart("chart-drugs", "Medicine reports by drug", data.by_drug),
+        "models": bar_chart("chart-models", "Device reports by device model", data.by_device_model),
+    }
+    return render_template("review/dashboard.html", data=data, charts=charts, today=today)
+
+
+# --- Helpers the report page calls (it is rendered by the capture blueprint) ---
+
+
+@bp.app_template_global()
+def report_versions(report: Report) -> list[Report]:
+    """Return the report's follow-up chain, initial first."""
+    return reports.follow_up_chain(db.session, report)
+
+
+@bp.app_template_global()
+def report_duplicates(report: Report) -> list[Report]:
+    """Return possible duplicates of a live report."""
+    if report.state == "withdrawn":
+        return []
+    return possible_duplicates(db.session, report)
+
+
+@bp.app_template_global()
+def can_comment_on(report: Report) -> bool:
+    """Return True when the signed-in user may comment on ``report``."""
+    return current_user.is_authenticated and comments.can_comment(_user(), report)
+
+
+@bp.app_template_global()
+def can_follow_up(versions: list[Report]) -> bool:
+    """Return True when the signed-in user may start a follow-up of this chain now."""
+    if not current_user.is_authenticated or not versions:
+        return False
+    latest = reports.latest_version(versions)
+    return latest.state in reports.FOLLOW_UP_SOURCE_STATES and reports.may_follow_up(_user(), versions)
+
+
+@bp.app_template_global()
+def can_view(report: Report) -> bool:
+    """Return True when the signed-in user may open ``report``."""
+    return current_user.is_authenticated and access.can_view_report(_user(), report)
