@@ -11,6 +11,7 @@ from ect_reporting.api import bp
 from ect_reporting.api.auth import ApiError, api_user, authenticate_request, json_body
 from ect_reporting.api.payload import parse_fields, unknown_keys
 from ect_reporting.api.presenters import report_json, session_json
+from ect_reporting.duplicates import duplicate_warnings
 from ect_reporting.errors import ValidationFailed, VersionConflict, error_response
 from ect_reporting.extensions import db
 from ect_reporting.fields import REACTION_FIELDS, SESSION_FIELDS, report_fields
@@ -239,5 +240,41 @@ def transition(report_id: int) -> Any:
     except ValidationFailed as exc:
         db.session.rollback()
         return _validation_response(exc.errors)
+    warnings = duplicate_warnings(db.session, report) if action == "submit" else []
     db.session.commit()
-    return report_json(report, _problems(report)), 200, {"ETag": _etag(report)}
+    body = report_json(report, _problems(report))
+    body["warnings"] = warnings
+    return body, 200, {"ETag": _etag(report)}
+
+
+@bp.post("/reports/<int:report_id>/follow-ups")
+def create_follow_up(report_id: int) -> Any:
+    """Start a follow-up of a sent report: 201 with Location, 403, 409 or 422.
+
+    The body is optional; ``{"report_type": "final"}`` marks the last report of the case.
+    """
+    from ect_reporting import workflow
+
+    user = api_user()
+    report = access.get_report_or_abort(report_id, user)
+    body = json_body() if request.get_data() else {}
+    errors: Errors = unknown_keys(body, (), extra=("report_type",))
+    report_type = body.get("report_type", "follow_up")
+    if not isinstance(report_type, str):
+        add_error(errors, "report_type", "Report type must be text")
+    if errors:
+        return _validation_response(errors)
+    try:
+        follow_up = reports.create_follow_up(db.session, user, report, report_type=report_type)
+    except workflow.TransitionForbidden as exc:
+        db.session.rollback()
+        return error_response(403, str(exc))
+    except workflow.TransitionNotAllowed as exc:
+        db.session.rollback()
+        return error_response(409, str(exc), state=report.state)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _validation_response(exc.errors)
+    db.session.commit()
+    headers = {"Location": url_for("api.get_report", report_id=follow_up.id), "ETag": _etag(follow_up)}
+    return report_json(follow_up, _problems(follow_up)), 201, headers

@@ -25,6 +25,7 @@ from ect_reporting.capture.forms import (
     reaction_values,
     typed_values,
 )
+from ect_reporting.duplicates import duplicate_warnings
 from ect_reporting.errors import ValidationFailed, VersionConflict
 from ect_reporting.extensions import db
 from ect_reporting.fields import REACTION_FIELDS, SESSION_FIELDS, report_fields
@@ -183,8 +184,11 @@ def _submit(report: Report) -> Any:
         db.session.rollback()
         flash("Draft saved, but it is not ready to submit: complete the items listed below.", "warning")
         return redirect(url_for("capture.show_report", report_id=report.id))
+    warnings = duplicate_warnings(db.session, report)
     db.session.commit()
     flash("Report submitted for review by the governance lead.", "success")
+    for warning in warnings:
+        flash(warning["message"], "warning")
     return redirect(url_for("capture.show_report", report_id=report.id))
 
 
@@ -238,6 +242,9 @@ def transition_report(report_id: int) -> Any:
         db.session.rollback()
         flash("Date sent must be a real date", "error")
     else:
+        warnings = duplicate_warnings(db.session, report) if action == "submit" else []
         db.session.commit()
         flash(f"Report {report.reference} is now {report.state.replace('_', ' ')}.", "success")
+        for warning in warnings:
+            flash(warning["message"], "warning")
     return redirect(url_for("capture.show_report", report_id=report.id))
