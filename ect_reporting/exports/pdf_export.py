@@ -163,6 +163,9 @@ class PdfRenderer(Renderer):
 
     #: Space a heading needs below it, or it moves to the next page.
     keep_with_next_height: ClassVar[float] = 30 * mm
+    #: More space for sections that start with a block kept together (the
+    #: seriousness tick boxes), so the heading moves with the block.
+    section_min_space: ClassVar[dict[str, float]] = {"_seriousness_section": 75 * mm}
 
     watermark_text: ClassVar[str] = "DRAFT"
 
@@ -263,7 +266,8 @@ class PdfRenderer(Renderer):
         story = self._title_block(record)
         for number, (title, method_name) in enumerate(self._sections(record), start=1):
             section: Section = getattr(self, method_name)
-            story += self._heading(f"{number}. {title}")
+            min_space = self.section_min_space.get(method_name, self.keep_with_next_height)
+            story += self._heading(f"{number}. {title}", min_space)
             story.extend(section(record))
         return story
 
@@ -452,7 +456,7 @@ class PdfRenderer(Renderer):
         limit = self.cell_max_chars if max_chars is None else max_chars
         return len(text) <= limit and text.count("\n") < self.cell_max_lines
 
-    def _heading(self, title: str) -> list[Flowable]:
+    def _heading(self, title: str, min_space: float | None = None) -> list[Flowable]:
         """Return a full-width section heading bar that stays with what follows.
 
         A conditional page break keeps a heading off the foot of a page.
@@ -472,9 +476,9 @@ class PdfRenderer(Renderer):
                 ]
             )
         )
-        heading.spaceBefore = 4 * mm
+        heading.spaceBefore = 3.5 * mm
         heading.spaceAfter = 2 * mm
-        return [CondPageBreak(self.keep_with_next_height), heading]
+        return [CondPageBreak(min_space or self.keep_with_next_height), heading]
 
     def _subheading(self, title: str) -> list[Flowable]:
         return [CondPageBreak(self.keep_with_next_height * 0.7), self._para(title, "SubHeading")]
@@ -909,7 +913,7 @@ class PdfRenderer(Renderer):
                     self._label(vocab.LATERALITIES, procedure.get("laterality")),
                 ),
                 (
-                    "Field previously irradiated",
+                    "Previously irradiated",
                     self._text(procedure.get("previous_irradiation")),
                 ),
                 (
