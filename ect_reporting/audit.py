@@ -105,7 +105,10 @@ def verify_chain(events: Iterable[AuditEvent]) -> ChainBreak | None:
 def verify_database(db_session: Session) -> ChainBreak | None:
     """Verify the whole audit table, streaming rows in id order."""
     rows = db_session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500))
-    return verify_chain(rows)
+    try:
+        return verify_chain(rows)
+    finally:
+        rows.close()  # release the server-side cursor when we stop early
 
 
 def history_for(db_session: Session, object_type: str, object_id: int) -> list[AuditEvent]:

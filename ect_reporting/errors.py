@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ect_reporting.extensions import db
@@ -47,6 +48,15 @@ def init_errorhandlers(app: Flask) -> None:
         if wants_json():
             return error_response(status, exc.description or exc.name)
         return render_template("errors/error.html", status=status, title=exc.name, message=exc.description), status
+
+    @app.errorhandler(StaleDataError)
+    def handle_stale(exc: StaleDataError) -> Any:
+        # Two saves raced: the row's version moved between read and write.
+        db.session.rollback()
+        message = "The record was changed by someone else while you were saving. Nothing was overwritten."
+        if wants_json():
+            return error_response(412, message)
+        return render_template("errors/error.html", status=409, title="Someone else changed this", message=message), 409
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Any:

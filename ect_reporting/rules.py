@@ -12,6 +12,7 @@ canonical record, when a report is submitted for review.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -27,6 +28,11 @@ from ect_reporting.fields import (
 )
 
 Errors = dict[str, list[str]]
+
+# C0 control characters other than tab, newline and carriage return: they
+# have no place in a report, break XML exports and PostgreSQL rejects NUL.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_REACTIONS = 50
 
 
 def add_error(errors: Errors, path: str, message: str) -> None:
@@ -47,6 +53,8 @@ def _check_field(field: Field, value: Any, errors: Errors, today: date, path: st
         return
     if field.type in ("str", "text") and field.max_length and len(str(value)) > field.max_length:
         add_error(errors, path, f"{field.label} must be {field.max_length} characters or fewer")
+    if field.type in ("str", "text", "enum") and _CONTROL_CHARACTERS.search(str(value)):
+        add_error(errors, path, f"{field.label} contains control characters that are not allowed")
     if field.type in ("int", "float"):
         if field.maximum is not None and value > field.maximum:
             add_error(errors, path, field.maximum_message or f"{field.label} must be {field.maximum:g} or less")
@@ -131,6 +139,8 @@ def report_errors(
             errors,
         )
         _check_seriousness(values, errors)
+        if reactions and len(reactions) > MAX_REACTIONS:
+            add_error(errors, "reactions", f"A report can list at most {MAX_REACTIONS} reactions")
         for index, reaction in enumerate(reactions or []):
             _merge(errors, reaction_errors(reaction, index, today=today))
     else:

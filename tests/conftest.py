@@ -67,6 +67,7 @@ def reset_schema(app: Flask) -> None:
                 db.metadata.drop_all(conn)
                 conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +109,27 @@ def app(database_url: str, _schema: None) -> Iterator[Flask]:
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def extra_app(database_url: str, _schema: None) -> Iterator[Callable[..., Flask]]:
+    """Factory for a second app on the same database with other settings.
+
+    Its engine is disposed afterwards so no pooled connection outlives the test.
+    """
+    made: list[Flask] = []
+
+    def factory(**settings: Any) -> Flask:
+        config = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "extra", "TESTING": True}
+        config.update(settings)
+        new_app = create_app(config)
+        made.append(new_app)
+        return new_app
+
+    yield factory
+    for made_app in made:
+        with made_app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

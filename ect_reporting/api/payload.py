@@ -8,6 +8,7 @@ explicit ``null`` clears a value.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
@@ -46,7 +47,7 @@ def _convert(field: Field, raw: Any, path: str, errors: Errors) -> Any:
             return _MISSING
         return int(raw)
     if kind == "float":
-        if isinstance(raw, bool) or not isinstance(raw, int | float):
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
             add_error(errors, path, f"{field.label} must be a number")
             return _MISSING
         return float(raw)

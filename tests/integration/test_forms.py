@@ -8,7 +8,6 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask
 
-from ect_reporting import create_app
 from ect_reporting.extensions import db
 from ect_reporting.models import EctSession, Report
 from tests.conftest import PASSWORD
@@ -212,10 +211,8 @@ def test_stale_form_is_a_conflict_and_overwrites_nothing(client, medicine_report
 
 
 @pytest.fixture
-def csrf_app(database_url, _schema) -> Flask:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "csrf-test", "TESTING": True,
-                      "RATELIMIT_ENABLED": False})
-    return app
+def csrf_app(extra_app) -> Flask:
+    return extra_app(RATELIMIT_ENABLED=False)
 
 
 def test_csrf_is_enforced_on_forms(csrf_app, app, clinician):
@@ -233,9 +230,8 @@ def test_csrf_is_enforced_on_forms(csrf_app, app, clinician):
     assert client.post("/sessions/new", data=dict(SESSION_FORM, csrf_token=token)).status_code == 302
 
 
-def test_sign_in_is_rate_limited(database_url, _schema, app, clinician):
-    limited = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x", "TESTING": True,
-                          "WTF_CSRF_ENABLED": False, "ECT_LOGIN_RATE_LIMIT": "3 per minute"})
+def test_sign_in_is_rate_limited(extra_app, clinician):
+    limited = extra_app(WTF_CSRF_ENABLED=False, ECT_LOGIN_RATE_LIMIT="3 per minute")
     client = limited.test_client()
     codes = [client.post("/sign-in", data={"email": clinician.email, "password": "nope"}).status_code
              for _ in range(4)]

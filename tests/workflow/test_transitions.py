@@ -175,7 +175,8 @@ def test_illegal_transition_in_the_page_shows_a_clear_message(client, app, make_
     author = make_user("clinician")
     session = make_session(user=author)
     sign_in(client, author)
-    client.post(f"/sessions/{session.id}/reports", data={"kind": "device"})
-    response = client.post("/reports/1/transition", data={"action": "approve"}, follow_redirects=True)
+    created = client.post(f"/sessions/{session.id}/reports", data={"kind": "device"})
+    report_id = created.headers["Location"].split("/")[2]
+    response = client.post(f"/reports/{report_id}/transition", data={"action": "approve"}, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Your role may not approve this report" in html
