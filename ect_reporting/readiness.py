@@ -23,6 +23,8 @@ _RECORD_TO_API = (
     ("patient.age_years", "patient.age"),
     ("generator.", "device.generator."),
     ("electrode.", "device.electrode."),
+    ("generator", "device.generator"),
+    ("electrode", "device.electrode"),
     ("suspect_component", "device.suspect_component"),
     ("incident.incident_date", "incident.date"),
 )

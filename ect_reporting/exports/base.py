@@ -23,6 +23,10 @@ class ExportFile(NamedTuple):
     content: bytes
 
 
+# Destination scheme -> file name prefix (fixed words only).
+_FILENAME_SCHEMES = {"yellow_card": "yellow-card", "iric": "iric", "niaic": "niaic"}
+
+
 class Renderer(ABC):
     """Base class: turn a canonical record into one ``ExportFile``."""
 
@@ -36,17 +40,22 @@ class Renderer(ABC):
         return ExportFile(self.filename(record), self.mimetype, self.render(record))
 
     def filename(self, record: Mapping[str, Any]) -> str:
-        """Return ``yellow-card-{kind}-{report_id}.{extension}``.
+        """Return ``{scheme}-{kind}-{report_id}.{extension}``.
 
-        Built only from the kind and the integer id, so no user text can
-        reach a ``Content-Disposition`` header; anything else is refused.
+        ``scheme`` is the destination (``yellow-card``, or ``iric`` /
+        ``niaic`` for device incidents in Scotland / Northern Ireland), so
+        the file says where it is going. Built only from fixed words and
+        the integer id, so no user text can reach a ``Content-Disposition``
+        header; anything else is refused.
         """
         kind, report_id = record.get("kind"), record.get("report_id")
         if kind not in KINDS:
             raise ValueError(f"unknown report kind: {kind!r}")
         if not isinstance(report_id, int) or isinstance(report_id, bool):
             raise TypeError(f"report_id must be an int, not {report_id!r}")
-        return f"yellow-card-{kind}-{report_id}.{self.extension}"
+        destination = record.get("destination") or {}
+        scheme = _FILENAME_SCHEMES.get(destination.get("scheme"), "yellow-card")
+        return f"{scheme}-{kind}-{report_id}.{self.extension}"
 
     @abstractmethod
     def render(self, record: Mapping[str, Any]) -> bytes:

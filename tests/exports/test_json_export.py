@@ -23,7 +23,9 @@ def test_generate_returns_named_schema_valid_json(make_record, kind):
     record = make_record(kind)
     export = JsonRenderer().generate(record)
     assert isinstance(export, ExportFile)
-    assert export.filename == f"yellow-card-{kind}-{record['report_id']}.json"
+    # The device fixture is a Scottish site, so its incident goes to IRIC.
+    prefix = {"medicine": "yellow-card", "device": "iric"}[kind]
+    assert export.filename == f"{prefix}-{kind}-{record['report_id']}.json"
     assert export.mimetype == "application/json"
     document = json.loads(export.content.decode("utf-8"))
     validate_export(document)

@@ -49,7 +49,9 @@ def assert_in_order(text: str, needles: list[str]) -> None:
 def test_generate_returns_a_named_pdf(renderer, make_record, kind):
     record = make_record(kind)
     export = renderer.generate(record)
-    assert export.filename == f"yellow-card-{kind}-{record['report_id']}.pdf"
+    # The device fixture is a Scottish site, so its incident goes to IRIC.
+    prefix = {"medicine": "yellow-card", "device": "iric"}[kind]
+    assert export.filename == f"{prefix}-{kind}-{record['report_id']}.pdf"
     assert export.mimetype == "application/pdf"
     assert export.content.startswith(b"%PDF-")
 
