@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from ect_reporting.completeness import check_completeness
+from ect_reporting.identifiers import identifier_problems
 from ect_reporting.models import Report
 from ect_reporting.records import build_record
 
@@ -43,5 +44,6 @@ def api_path(record_path: str) -> str:
 
 def submission_problems(report: Report, today: date | None = None) -> list[tuple[str, str]]:
     """Return (field path, message) for everything that blocks submission."""
-    problems = check_completeness(build_record(report), today=today or date.today())
-    return [(api_path(p.path), p.message) for p in problems]
+    record = build_record(report)
+    problems = [(api_path(p.path), p.message) for p in check_completeness(record, today=today or date.today())]
+    return problems + identifier_problems(record)
