@@ -247,6 +247,9 @@ def _check_device(device: Mapping[str, Any], today: date) -> list[Problem]:
 
 
 def _check_reporter(reporter: Mapping[str, Any]) -> list[Problem]:
+    if not any(_filled(value) for value in reporter.values()):
+        # One gap, not one per field: nobody is identified as reporter.
+        return [Problem("reporter", "Add the reporter: their name, and their profession or email address.")]
     problems: list[Problem] = []
     if not _filled(reporter.get("name")):
         problems.append(Problem("reporter.name", "Give the reporter's name."))

@@ -71,6 +71,11 @@ def test_reporter_needs_a_name(medicine_record):
     assert paths(medicine_record) == ["reporter.name"]
 
 
+def test_missing_reporter_is_one_gap(medicine_record):
+    medicine_record["reporter"] = {"name": None, "profession": "", "email": None, "organisation": None}
+    assert paths(medicine_record) == ["reporter"]
+
+
 def test_reporter_needs_profession_or_email(medicine_record):
     medicine_record["reporter"].update(profession=None, email=None)
     assert paths(medicine_record) == ["reporter.profession"]
@@ -301,8 +306,7 @@ def test_empty_record_does_not_raise():
         "suspect_drugs",
         "reactions",
         "seriousness.serious",
-        "reporter.name",
-        "reporter.profession",
+        "reporter",
     ]
 
 
@@ -314,6 +318,5 @@ def test_empty_device_record_does_not_raise():
         "incident.classification",
         "incident.device_location",
         "incident.available_for_investigation",
-        "reporter.name",
-        "reporter.profession",
+        "reporter",
     ]

@@ -125,3 +125,17 @@ def test_browser_session_can_download(client, clinician, auth):
     url = new_report(client, auth, "device")
     sign_in(client, clinician)
     assert client.get(f"{url}/export.pdf").status_code == 200
+
+
+def test_missing_outcome_and_reporter_are_exactly_the_gaps(client, auth):
+    body = json.loads(json.dumps(SERIOUS_BLEOMYCIN))
+    del body["reactions"][0]["outcome"]
+    body["reporter"] = {"name": None, "profession": None, "email": None, "organisation": None}
+    url = new_report(client, auth, "medicine", **body)
+    report = client.get(url, headers=auth).get_json()
+    paths = sorted(p["path"] for p in report["completeness"]["problems"])
+    assert paths == ["reactions.0.outcome", "reporter"], report["completeness"]
+    response = client.post(f"{url}/transitions", json={"action": "submit"}, headers=auth)
+    assert response.status_code == 422
+    assert sorted(response.get_json()["errors"]) == ["reactions.0.outcome", "reporter"]
+    assert client.get(url, headers=auth).get_json()["state"] == "draft"
