@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, has_app_context
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import object_session
 
 from ect_reporting import clinical, reference
 from ect_reporting.models import EctSession
@@ -42,6 +44,30 @@ def clinical_settings() -> clinical.ClinicalSettings:
     return clinical.ClinicalSettings()
 
 
+def earlier_bleomycin_iu(session: EctSession) -> float | None:
+    """Sum bleomycin IU recorded for the same local reference before ``session``.
+
+    Only sessions in this app are counted, so the figure is a floor: doses
+    given elsewhere are not known here.
+    """
+    db_session = object_session(session)
+    if db_session is None or not session.local_reference:
+        return None
+    total = db_session.scalar(
+        select(func.sum(EctSession.dose)).where(
+            EctSession.local_reference == session.local_reference,
+            EctSession.drug == "bleomycin",
+            EctSession.dose_unit == "IU",
+            EctSession.id != session.id,
+            or_(
+                EctSession.procedure_date < session.procedure_date,
+                and_(EctSession.procedure_date == session.procedure_date, EctSession.id < session.id),
+            ),
+        )
+    )
+    return float(total) if total else None
+
+
 def summarise(session: EctSession) -> SessionSummary:
     """Compute the derived values and warnings for ``session``."""
     bsa = clinical.body_surface_area_m2(session.patient_weight_kg, session.patient_height_cm)
@@ -54,6 +80,7 @@ def summarise(session: EctSession) -> SessionSummary:
         session.patient_height_cm,
         session.drug_time,
         session.first_pulse_time,
+        cumulative_bleomycin_iu=earlier_bleomycin_iu(session),
         settings=clinical_settings(),
     )
     return SessionSummary(

@@ -129,3 +129,18 @@ def test_governance_lead_can_see_any_session(client, clinician, governance_lead,
 
 def test_unknown_session_is_404(client, auth):
     assert client.get("/api/v1/sessions/999999", headers=auth).status_code == 404
+
+
+def test_cumulative_bleomycin_across_sessions_warns(client, auth):
+    payload = session_payload()
+    payload["drug"]["dose"] = 200000  # deliberately extreme earlier totals for the same patient
+    for days_ago in (300, 200):
+        payload["procedure_date"] = (date.today() - timedelta(days=days_ago)).isoformat()
+        client.post("/api/v1/sessions", json=payload, headers=auth)
+    latest = client.post("/api/v1/sessions", json=session_payload(), headers=auth).get_json()
+    messages = " ".join(w["message"] for w in latest["derived"]["warnings"])
+    assert "400,000" in messages or "lifetime" in messages.lower()
+    other_patient = session_payload()
+    other_patient["patient"] = dict(other_patient["patient"], local_reference="OTHER-1")
+    fresh = client.post("/api/v1/sessions", json=other_patient, headers=auth).get_json()
+    assert not [w for w in fresh["derived"]["warnings"] if "lifetime" in w["message"].lower()]
