@@ -89,3 +89,7 @@ def finalise(settings: dict[str, Any]) -> None:
         # A random key per process: sessions do not survive a restart,
         # which is the safe failure for a development server.
         settings["SECRET_KEY"] = secrets.token_hex(32)
+    if settings.get("ENV_NAME") == "production":
+        # Production runs behind TLS: never send the session cookie in clear.
+        settings.setdefault("SESSION_COOKIE_SECURE", True)
+        settings.setdefault("REMEMBER_COOKIE_SECURE", True)
