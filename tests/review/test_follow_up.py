@@ -216,6 +216,9 @@ def test_page_follow_up_goes_to_the_new_draft_and_shows_the_timeline(client, sen
     assert "GB-MHRA-ADR-00000001" in section
     assert f"{follow_up.reference} (this report)" in section
     assert "Start a new version" not in timeline  # the draft must be finished first
+    initial_page = client.get(f"/reports/{sent_report.id}").get_data(as_text=True)
+    assert "Start a new version" not in initial_page
+    assert f"{follow_up.reference} is the latest version" in initial_page
 
 
 def test_page_follow_up_of_a_draft_shows_why_not(client, make_report, clinician):

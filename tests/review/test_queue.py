@@ -203,6 +203,15 @@ def test_sorted_by_due_date_with_undated_reports_last(make_report):
     ]
 
 
+def test_newest_first_sort(make_report):
+    from datetime import datetime
+
+    old = make_report(created_at=datetime(2026, 1, 1), due_date=TODAY)
+    new = make_report(created_at=datetime(2026, 3, 1), due_date=TODAY + timedelta(days=30))
+    assert [r.id for r in found(QueueFilters(state="all", sort="newest"))] == [new.id, old.id]
+    assert [r.id for r in found(QueueFilters(state="all"))] == [old.id, new.id]
+
+
 def test_filter_form_offers_clinicians_and_device_models_from_reports(client, governance_lead, make_report, make_user):
     author = make_user("clinician", full_name="Dr Zed Author")
     make_user("clinician", full_name="Dr Never Wrote")
