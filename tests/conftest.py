@@ -16,7 +16,7 @@ from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, make_url, text
 
@@ -104,6 +104,13 @@ def app(database_url: str, _schema: None) -> Iterator[Flask]:
             "RATELIMIT_ENABLED": False,
         }
     )
+    @app.before_request
+    def _forget_cached_user() -> None:
+        # The fixture's app context spans the whole test, so Flask's ``g``
+        # (where Flask-Login caches the user) would outlive a request.
+        # In production every request gets a fresh app context; mirror that.
+        g.pop("_login_user", None)
+
     with app.app_context():
         empty_tables()
         yield app

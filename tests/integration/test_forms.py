@@ -236,3 +236,13 @@ def test_sign_in_is_rate_limited(extra_app, clinician):
     codes = [client.post("/sign-in", data={"email": clinician.email, "password": "nope"}).status_code
              for _ in range(4)]
     assert codes[-1] == 429
+
+
+def test_each_browser_sees_only_its_own_user(app, make_user, make_session):
+    first, second = make_user("clinician"), make_user("clinician")
+    first_client, second_client = app.test_client(), app.test_client()
+    sign_in(first_client, first)
+    sign_in(second_client, second)
+    seconds_session = make_session(user=second)
+    assert second_client.get(f"/sessions/{seconds_session.id}").status_code == 200
+    assert first_client.get(f"/sessions/{seconds_session.id}").status_code == 403

@@ -41,22 +41,3 @@ def make_report(app: Any, clinician: User, make_session: Callable[..., EctSessio
         return report
 
     return factory
-
-
-@pytest.fixture(scope="session")
-def _schema(database_url: str) -> None:
-    """Build the schema as tests/conftest.py does, then close the builder's connections.
-
-    The shared fixture drops its app without disposing the engine; on
-    PostgreSQL the pooled psycopg connection is later garbage-collected
-    while open, and its ResourceWarning fails whichever test is running
-    (filterwarnings = error). Move the ``dispose()`` into tests/conftest.py
-    and delete this override.
-    """
-    from ect_reporting import create_app
-    from tests.conftest import reset_schema
-
-    schema_app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test", "TESTING": True})
-    reset_schema(schema_app)
-    with schema_app.app_context():
-        db.engine.dispose()
