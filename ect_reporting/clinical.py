@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
+from ect_reporting.config import int_setting
 from ect_reporting.vocab import DRUG_DOSE_UNIT, DRUGS, label
 
 # ICH E2B(R3) D.2.3 patient age group: code -> label.
@@ -97,22 +98,6 @@ def minutes_between(
     )
 
 
-def _int_setting(config: Mapping[str, Any], key: str, default: int) -> int:
-    """Read an integer setting that may arrive as an int or a numeric string."""
-    value = config.get(key)
-    if value is None or value == "":
-        return default
-    if value is True or value is False:  # bool is an int subclass: reject it
-        raise ValueError(f"{key} must be a number, not {value!r}")
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{key} must be an integer, got {value!r}") from exc
-    if number != float(value):
-        raise ValueError(f"{key} must be a whole number, got {value!r}")
-    return number
-
-
 @dataclass(frozen=True)
 class ClinicalSettings:
     """Thresholds for the session warnings; defaults from the reference doc.
@@ -148,18 +133,18 @@ class ClinicalSettings:
         """
         default = cls()
         return cls(
-            bleomycin_iu_per_m2_standard=_int_setting(
+            bleomycin_iu_per_m2_standard=int_setting(
                 config,
                 "ECT_BLEOMYCIN_IU_PER_M2_STANDARD",
                 default.bleomycin_iu_per_m2_standard,
             ),
-            pulse_window_min_minutes=_int_setting(
+            pulse_window_min_minutes=int_setting(
                 config, "ECT_PULSE_WINDOW_MIN_MINUTES", default.pulse_window_min_minutes
             ),
-            pulse_window_max_minutes=_int_setting(
+            pulse_window_max_minutes=int_setting(
                 config, "ECT_PULSE_WINDOW_MAX_MINUTES", default.pulse_window_max_minutes
             ),
-            bleomycin_lifetime_limit_iu=_int_setting(
+            bleomycin_lifetime_limit_iu=int_setting(
                 config,
                 "ECT_BLEOMYCIN_LIFETIME_LIMIT_IU",
                 default.bleomycin_lifetime_limit_iu,

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Final, Literal
 
+from ect_reporting.config import int_setting
 from ect_reporting.vocab import REPORT_KINDS
 
 ClockStatus = Literal["overdue", "due_soon", "on_time"]
@@ -34,22 +35,6 @@ CONFIG_KEYS: Final[dict[str, str]] = {
     "device_unclassified_days": "ECT_CLOCK_DEVICE_UNCLASSIFIED_DAYS",
     "due_soon_days": "ECT_CLOCK_DUE_SOON_DAYS",
 }
-
-
-def _int_setting(config: Mapping[str, Any], key: str, default: int) -> int:
-    """Read a whole-number setting given as an int or a numeric string."""
-    value = config.get(key)
-    if value is None or value == "":
-        return default
-    if value is True or value is False:  # bool is an int subclass: reject it
-        raise ValueError(f"{key} must be a number, not {value!r}")
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{key} must be an integer, got {value!r}") from exc
-    if number != float(value):
-        raise ValueError(f"{key} must be a whole number, got {value!r}")
-    return number
 
 
 @dataclass(frozen=True)
@@ -92,7 +77,7 @@ class ClockRules:
         """
         default = cls()
         values = {
-            name: _int_setting(config, key, getattr(default, name))
+            name: int_setting(config, key, getattr(default, name))
             for name, key in CONFIG_KEYS.items()
         }
         return cls(**values)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +94,19 @@ def finalise(settings: dict[str, Any]) -> None:
         # Production runs behind TLS: never send the session cookie in clear.
         settings.setdefault("SESSION_COOKIE_SECURE", True)
         settings.setdefault("REMEMBER_COOKIE_SECURE", True)
+
+
+def int_setting(config: Mapping[str, Any], key: str, default: int) -> int:
+    """Read an integer setting that may arrive as an int or a numeric string."""
+    value = config.get(key)
+    if value is None or value == "":
+        return default
+    if value is True or value is False:  # bool is an int subclass: reject it
+        raise ValueError(f"{key} must be a number, not {value!r}")
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{key} must be an integer, got {value!r}") from exc
+    if number != float(value):
+        raise ValueError(f"{key} must be a whole number, got {value!r}")
+    return number
