@@ -1,0 +1,267 @@
+"""Realistic sample records in the canonical shape (``record_types.py``).
+
+Used by the export tests, the PDF benchmark and anyone previewing the
+layout: one serious bleomycin reaction (England, Yellow Card) and one
+broken-electrode incident (Scotland, IRIC). Fictional people throughout.
+Callers get deep copies so nobody mutates the originals.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+Record = dict[str, Any]
+
+# A 67-year-old woman treated with IV bleomycin ECT for cutaneous melanoma
+# metastases on the left shin: anaphylaxis (CTCAE grade 3) minutes after
+# the bolus, and skin ulceration two weeks later. Serious: hospitalised.
+MEDICINE_RECORD: Record = {
+    "record_version": "1.0",
+    "kind": "medicine",
+    "report_id": 42,
+    "reference": "ECT-000042",
+    "state": "draft",
+    "report_type": "initial",
+    "follow_up_of": None,
+    "version": 1,
+    "awareness_date": "2025-03-14",
+    "due_date": "2025-03-29",
+    "created_at": "2025-03-14T15:20:00Z",
+    "updated_at": "2025-03-15T09:05:12Z",
+    "destination": {
+        "scheme": "yellow_card",
+        "name": "MHRA Yellow Card scheme",
+        "nation": "england",
+    },
+    "patient": {
+        "initials": "MR",
+        "sex": "female",
+        "age_years": 67,
+        "weight_kg": 64.5,
+        "height_cm": 162.0,
+        "local_reference": "RXH-0042317",
+    },
+    "procedure": {
+        "session_id": 17,
+        "procedure_date": "2025-03-14",
+        "site_name": "Example Hospitals NHS Foundation Trust - Skin Cancer Unit",
+        "nation": "england",
+        "care_setting": "day_case",
+        "operator": "Mr Daniel Okafor",
+        "histology": "melanoma",
+        "lesion_count": 6,
+        "largest_lesion_mm": 14,
+        "lesion_location": "Left lower leg (shin)",
+        "laterality": "left",
+        "previous_irradiation": False,
+        "anaesthesia": "general",
+        "drug": "bleomycin",
+        "route": "intravenous",
+        "dose": 25800.0,
+        "dose_unit": "IU",
+        "body_surface_area_m2": 1.72,
+        "dose_per_m2": 15000.0,
+        "drug_administered_at": "10:02",
+        "first_pulse_at": "10:10",
+        "minutes_drug_to_pulse": 8,
+        "pulses_delivered": 48,
+        "opcs_codes": [
+            {
+                "system": "OPCS-4",
+                "code": "Y12.3",
+                "display": "Electrochemotherapy to lesion of organ NOC",
+            },
+            {"system": "OPCS-4", "code": "Z94.3", "display": "Left sided operation"},
+        ],
+    },
+    "medicine": {
+        "suspect_drugs": [
+            {
+                "drug": "bleomycin",
+                "product_name": "Bleomycin 15,000 IU powder for solution for injection",
+                "batch": "B2417X",
+                "route": "intravenous",
+                "dose": 25800.0,
+                "dose_unit": "IU",
+                "date_started": "2025-03-14",
+                "date_stopped": "2025-03-14",
+                "indication": "Electrochemotherapy for cutaneous metastatic melanoma",
+                "black_triangle": False,
+                "action_taken": "not_applicable",
+            }
+        ],
+        "reactions": [
+            {
+                "verbatim": (
+                    "Within 5 minutes of the bleomycin bolus she became flushed, wheezy and hypotensive (BP 78/40)."
+                ),
+                "term": {
+                    "system": "MedDRA",
+                    "code": "10002218",
+                    "display": "Anaphylaxis",
+                },
+                "ctcae_grade": 3,
+                "onset_date": "2025-03-14",
+                "end_date": "2025-03-15",
+                "treatment": "IM adrenaline 500 micrograms, IV chlorphenamine, IV hydrocortisone",
+                "outcome": "recovered",
+            },
+            {
+                "verbatim": "15 mm ulcer at the treated site on the left shin two weeks later.",
+                "term": {
+                    "system": "MedDRA",
+                    "code": "10040947",
+                    "display": "Skin ulceration",
+                },
+                "ctcae_grade": 2,
+                "onset_date": "2025-03-28",
+                "end_date": None,
+                "treatment": "Non-adherent dressings; district nurse review twice weekly",
+                "outcome": "recovering",
+            },
+        ],
+        "seriousness": {
+            "serious": True,
+            "criteria": {
+                "death": False,
+                "hospitalisation": True,
+                "life_threatening": False,
+                "disability": False,
+                "congenital_anomaly": False,
+                "medically_significant": False,
+            },
+            "medically_significant_details": None,
+        },
+        "other_medicines": "Amlodipine 5 mg once daily; paracetamol 1 g when required",
+        "additional_information": (
+            "No known drug allergies. Bleomycin ECT in 2024 without reaction. "
+            "Mast cell tryptase 28 micrograms/L at 1 hour."
+        ),
+        "causality": "probable",
+    },
+    "device": None,
+    "reporter": {
+        "name": "Dr Amelia Hart",
+        "profession": "Consultant dermatologist",
+        "email": "amelia.hart@example.nhs.uk",
+        "organisation": "Example Hospitals NHS Foundation Trust",
+    },
+    "mhra_reference": None,
+}
+
+# A linear needle array electrode broke during ECT at a Scottish site, so
+# the report goes to IRIC rather than the Yellow Card scheme.
+DEVICE_RECORD: Record = {
+    "record_version": "1.0",
+    "kind": "device",
+    "report_id": 57,
+    "reference": "ECT-000057",
+    "state": "approved",
+    "report_type": "initial",
+    "follow_up_of": None,
+    "version": 2,
+    "awareness_date": "2025-05-06",
+    "due_date": "2025-05-21",
+    "created_at": "2025-05-06T11:42:00Z",
+    "updated_at": "2025-05-07T08:30:00Z",
+    "destination": {
+        "scheme": "iric",
+        "name": "IRIC - Incident Reporting and Investigation Centre (NHS Scotland)",
+        "nation": "scotland",
+    },
+    "patient": {
+        "initials": "JD",
+        "sex": "male",
+        "age_years": 74,
+        "weight_kg": 81.0,
+        "height_cm": 178.0,
+        "local_reference": "TAY-5520931",
+    },
+    "procedure": {
+        "session_id": 23,
+        "procedure_date": "2025-05-06",
+        "site_name": "Example Royal Infirmary, Dundee",
+        "nation": "scotland",
+        "care_setting": "inpatient",
+        "operator": "Ms Fiona MacLeod",
+        "histology": "squamous_cell_carcinoma",
+        "lesion_count": 3,
+        "largest_lesion_mm": 22,
+        "lesion_location": "Right scalp",
+        "laterality": "right",
+        "previous_irradiation": True,
+        "anaesthesia": "general",
+        "drug": "bleomycin",
+        "route": "intravenous",
+        "dose": 30000.0,
+        "dose_unit": "IU",
+        "body_surface_area_m2": 2.0,
+        "dose_per_m2": 15000.0,
+        "drug_administered_at": "14:15",
+        "first_pulse_at": "14:26",
+        "minutes_drug_to_pulse": 11,
+        "pulses_delivered": 24,
+        "opcs_codes": [
+            {
+                "system": "OPCS-4",
+                "code": "Y12.3",
+                "display": "Electrochemotherapy to lesion of organ NOC",
+            }
+        ],
+    },
+    "medicine": None,
+    "device": {
+        "suspect_component": "electrode",
+        "generator": {
+            "manufacturer": "IGEA",
+            "model": "Cliniporator VITAE",
+            "serial_number": "CPV-21-0457",
+            "software_version": "3.2.1",
+        },
+        "electrode": {
+            "type": "linear_needle_array",
+            "model": "LNA-30-8",
+            "lot_number": "L24-1187",
+            "udi": "(01)08056245000123(17)270131(10)L24-1187",
+        },
+        "incident": {
+            "description": (
+                "During the third application one needle of the linear array "
+                "snapped at the hub. The fragment was retrieved from the lesion "
+                "with forceps; no further pulses were delivered with that electrode."
+            ),
+            "incident_date": "2025-05-06",
+            "classification": "other_reportable",
+            "device_problem_codes": [
+                {
+                    "system": "IMDRF-A",
+                    "code": "A0201",
+                    "display": "Product Quality Problem",
+                }
+            ],
+            "health_effect_codes": [
+                {
+                    "system": "IMDRF-F",
+                    "code": "F11",
+                    "display": "Minor Injury/Illness/Impairment",
+                }
+            ],
+            "patient_consequence": "Small puncture wound closed with one suture; no lasting harm.",
+            "device_location": "quarantined",
+            "available_for_investigation": True,
+        },
+    },
+    "reporter": {
+        "name": "Sr Morag Campbell",
+        "profession": "Theatre sister",
+        "email": "morag.campbell@example.scot.nhs.uk",
+        "organisation": "Example Royal Infirmary",
+    },
+    "mhra_reference": None,
+}
+
+
+def sample_record(kind: str) -> Record:
+    """Return a fresh deep copy of the medicine or device sample."""
+    return copy.deepcopy(MEDICINE_RECORD if kind == "medicine" else DEVICE_RECORD)
