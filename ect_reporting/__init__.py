@@ -102,7 +102,22 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["vocab"] = vocab
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["label"] = lambda value, vocabulary: vocab.label(vocabulary, value)
+
+
+def long_date(value: Any) -> str | None:
+    """Format a date (or ISO date string) as "24 November 2026", the NHS style."""
+    from datetime import date
+
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return f"{value.day} {value:%B %Y}"
 
 
 def register_commands(app: Flask) -> None:

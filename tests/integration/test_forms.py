@@ -131,6 +131,7 @@ def test_report_buttons_create_prefilled_drafts(client, clinician, make_session)
     assert report.drug_batch == session.drug_batch and report.drug_dose == session.dose
     edit = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f'value="{session.drug_batch}"' in edit
+    assert 'autocomplete="email"' in edit  # the reporter's own details can autofill
 
 
 def medicine_form(**overrides):
