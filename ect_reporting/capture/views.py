@@ -192,31 +192,42 @@ def _submit(report: Report) -> Any:
     return redirect(url_for("capture.show_report", report_id=report.id))
 
 
+def render_report_page(report: Report, status: int = 200, **extra: Any) -> Any:
+    """Render the report page; ``extra`` carries form errors to show in place."""
+    user = _user()
+    page = render_template(
+        "capture/report.html",
+        report=report,
+        record=build_record(report),
+        problems=_problems(report),
+        actions=workflow.available_actions(user, report),
+        can_edit=access.can_edit_report(user, report),
+        history=audit.history_for(db.session, "report", report.id),
+        **extra,
+    )
+    return page, status
+
+
 @bp.get("/reports/<int:report_id>")
 @login_required
 def show_report(report_id: int) -> Any:
     """Show a report as it will be sent, with what it still lacks."""
-    report = access.get_report_or_abort(report_id, _user())
-    record = build_record(report)
-    return render_template(
-        "capture/report.html",
-        report=report,
-        record=record,
-        problems=_problems(report),
-        actions=workflow.available_actions(_user(), report),
-        can_edit=access.can_edit_report(_user(), report),
-        history=audit.history_for(db.session, "report", report.id),
-    )
+    return render_report_page(access.get_report_or_abort(report_id, _user()))
 
 
 @bp.post("/reports/<int:report_id>/transition")
 @login_required
 def transition_report(report_id: int) -> Any:
-    """Take a workflow action from the report page."""
+    """Take a workflow action from the report page.
+
+    A refused action (wrong role or state) comes back as a message; a
+    missing comment, reference or date comes back beside its field with
+    what was typed kept.
+    """
     report = access.get_report_or_abort(report_id, _user())
     action = request.form.get("action", "")
-    sent = request.form.get("sent_date") or None
     try:
+        sent_date = _optional_date(request.form.get("sent_date"))
         workflow.apply_transition(
             db.session,
             _user(),
@@ -224,23 +235,16 @@ def transition_report(report_id: int) -> Any:
             action,
             comment=request.form.get("comment"),
             mhra_reference=request.form.get("mhra_reference"),
-            sent_date=date.fromisoformat(sent) if sent else None,
+            sent_date=sent_date,
             completeness_check=_problems,
         )
-    except workflow.TransitionForbidden as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    except workflow.TransitionNotAllowed as exc:
+    except (workflow.TransitionForbidden, workflow.TransitionNotAllowed) as exc:
         db.session.rollback()
         flash(str(exc), "error")
     except ValidationFailed as exc:
         db.session.rollback()
-        for messages in exc.errors.values():
-            for message in messages:
-                flash(message, "error")
-    except ValueError:
-        db.session.rollback()
-        flash("Date sent must be a real date", "error")
+        errors = {path: messages[0] for path, messages in exc.errors.items()}
+        return render_report_page(report, 422, action_name=action, action_errors=errors, action_values=request.form)
     else:
         warnings = duplicate_warnings(db.session, report) if action == "submit" else []
         db.session.commit()
@@ -248,3 +252,13 @@ def transition_report(report_id: int) -> Any:
         for warning in warnings:
             flash(warning["message"], "warning")
     return redirect(url_for("capture.show_report", report_id=report.id))
+
+
+def _optional_date(text: str | None) -> date | None:
+    """Parse an optional ISO date from a form, as a field error when it is not one."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed({"sent_date": ["Date sent must be a real date, for example 24 November 2026"]}) from None

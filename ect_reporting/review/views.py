@@ -16,13 +16,12 @@ from flask_login import current_user, login_required
 
 from ect_reporting import access, audit, comments, reports, vocab, workflow
 from ect_reporting.auth import role_required
+from ect_reporting.capture.views import render_report_page
 from ect_reporting.clocks import ClockRules
 from ect_reporting.duplicates import possible_duplicates
 from ect_reporting.errors import ValidationFailed
 from ect_reporting.extensions import db
 from ect_reporting.models import Report, User
-from ect_reporting.readiness import submission_problems
-from ect_reporting.records import build_record
 from ect_reporting.review import bp, queries
 from ect_reporting.review.charts import bar_chart
 from ect_reporting.review.forms import QueueFilterForm
@@ -154,22 +153,6 @@ def queue_csv() -> Any:
     )
 
 
-def _report_page(report: Report, status: int = 200, **extra: Any) -> Any:
-    """Render the report page (as ``capture.show_report`` does) with extra values."""
-    user = _user()
-    page = render_template(
-        "capture/report.html",
-        report=report,
-        record=build_record(report),
-        problems=submission_problems(report),
-        actions=workflow.available_actions(user, report),
-        can_edit=access.can_edit_report(user, report),
-        history=audit.history_for(db.session, "report", report.id),
-        **extra,
-    )
-    return page, status
-
-
 @bp.post("/reports/<int:report_id>/comments")
 @login_required
 def add_comment(report_id: int) -> Any:
@@ -183,7 +166,7 @@ def add_comment(report_id: int) -> Any:
         return render_template("errors/error.html", status=403, title="Forbidden", message=str(exc)), 403
     except ValidationFailed as exc:
         db.session.rollback()
-        return _report_page(report, 422, comment_error=exc.errors["comment"][0], comment_text=body)
+        return render_report_page(report, 422, comment_error=exc.errors["comment"][0], comment_text=body)
     db.session.commit()
     flash("Comment added.", "success")
     return redirect(url_for("capture.show_report", report_id=report.id, _anchor="comments"))

@@ -180,3 +180,30 @@ def test_illegal_transition_in_the_page_shows_a_clear_message(client, app, make_
     response = client.post(f"/reports/{report_id}/transition", data={"action": "approve"}, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Your role may not approve this report" in html
+
+
+def test_return_without_comment_shows_error_beside_field(client, app, make_user, make_session):
+    from ect_reporting import reports
+    from tests.integration.test_forms import sign_in
+
+    author, lead = make_user("clinician"), make_user("governance_lead")
+    report = reports.create_report(db.session, author, make_session(user=author), "device")
+    report.state = "submitted_for_review"
+    db.session.commit()
+    sign_in(client, lead)
+    response = client.post(f"/reports/{report.id}/transition", data={"action": "return", "comment": "  "})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="comment-return-error"' in html
+    assert "Enter why you are returning the report" in html
+    assert html.count("nhsuk-error-summary__list") == 1
+    response = client.post(f"/reports/{report.id}/transition", data={"action": "approve"})
+    assert response.status_code == 302
+    response = client.post(f"/reports/{report.id}/transition",
+                           data={"action": "send", "mhra_reference": "GB-MHRA-1", "sent_date": "2026-02-30"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Date sent must be a real date" in html
+    assert 'value="GB-MHRA-1"' in html
+    db.session.refresh(report)
+    assert report.state == "approved"
