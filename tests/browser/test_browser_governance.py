@@ -126,3 +126,32 @@ def test_governance_lead_sees_the_submitted_report_and_pages_look_right(
     page.goto(f"/reports/{report_id}")
     assert_styled_and_fits(page, "report page at 320px")
     page.screenshot(path=str(SCREENSHOTS / "ect-browser-report-320.png"), full_page=True)
+
+
+def test_governance_lead_works_the_queue_approves_and_records_sending(
+    new_page, governance_lead, submitted_report, sign_in, axe
+):
+    _, report_id = submitted_report
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, governance_lead)
+    page.get_by_role("link", name="Review queue").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
+    axe(page)
+    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("link", name=re.compile(r"ECT-0*%d" % report_id)).first.click()
+
+    page.get_by_role("button", name="Return to the reporter").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter why you are returning the report")
+    axe(page)
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Approved")
+    page.get_by_label("MHRA reference number").fill("GB-MHRA-ADR-22334455")
+    page.get_by_role("button", name="Record as sent to the MHRA").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sent to MHRA")
+    expect(page.get_by_role("main")).to_contain_text("GB-MHRA-ADR-22334455")
+    axe(page)
+
+    page.get_by_role("link", name="Dashboard").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    expect(page.get_by_role("img").first).to_be_visible()
+    axe(page)
