@@ -138,7 +138,7 @@ def test_governance_lead_works_the_queue_approves_and_records_sending(
     expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
     axe(page)
     page.get_by_role("button", name="Apply filters").click()
-    page.get_by_role("link", name=re.compile(r"ECT-0*%d" % report_id)).first.click()
+    page.get_by_role("link", name=re.compile(rf"ECT-0*{report_id}\b")).first.click()
 
     page.get_by_role("button", name="Return to the reporter").click()
     expect(page.get_by_role("alert")).to_contain_text("Enter why you are returning the report")
