@@ -25,6 +25,7 @@ from ect_reporting.capture.forms import (
     reaction_values,
     typed_values,
 )
+from ect_reporting.conflicts import differences
 from ect_reporting.duplicates import duplicate_warnings
 from ect_reporting.errors import ValidationFailed, VersionConflict
 from ect_reporting.extensions import db
@@ -150,6 +151,7 @@ def edit_report(report_id: int) -> Any:
                 form.reactions.append_entry()
         return render_template("capture/report_form.html", form=form, report=report, version=posted_version)
     conflict = None
+    changes_by_others: list[Any] = []
     if form.validate():
         values = typed_values(form, report_fields(report.kind))
         reactions, positions = reaction_values(form) if report.kind == "medicine" else (None, None)
@@ -164,6 +166,7 @@ def edit_report(report_id: int) -> Any:
             db.session.rollback()
             db.session.refresh(report)
             conflict = report
+            changes_by_others = differences(report, values, reactions)
         else:
             if request.form.get("submit_for_review"):
                 return _submit(report)
@@ -171,7 +174,12 @@ def edit_report(report_id: int) -> Any:
             return redirect(url_for("capture.show_report", report_id=report.id))
     return (
         render_template(
-            "capture/report_form.html", form=form, report=report, version=posted_version, conflict=conflict
+            "capture/report_form.html",
+            form=form,
+            report=report,
+            version=posted_version,
+            conflict=conflict,
+            changes_by_others=changes_by_others,
         ),
         409 if conflict else 422,
     )

@@ -207,6 +207,9 @@ def test_stale_form_is_a_conflict_and_overwrites_nothing(client, medicine_report
     html = stale.get_data(as_text=True)
     assert "Someone else changed this report" in html
     assert 'value="SECOND"' in html  # the user's own typing is kept
+    differences = html.split("Where the saved report differs from your form")[1].split("</table>")[0]
+    assert "Batch number" in differences and "FIRST" in differences and "SECOND" in differences
+    assert "Reactions" not in differences  # unchanged fields are not listed
     db.session.refresh(medicine_report)
     assert medicine_report.drug_batch == "FIRST"
 
