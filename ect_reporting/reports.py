@@ -320,10 +320,12 @@ def create_follow_up(
         if latest.id != report.id:
             raise TransitionNotAllowed(
                 f"{latest.reference} is the latest version of this report and is "
-                f"{latest.state.replace('_', ' ')}: finish it before starting another follow-up"
+                f"{latest.state.replace('_', ' ')}: finish it before starting another follow-up",
+                state=latest.state,
             )
         raise TransitionNotAllowed(
-            f"A report that is {latest.state.replace('_', ' ')} cannot have a follow-up: send it to the MHRA first"
+            f"A report that is {latest.state.replace('_', ' ')} cannot have a follow-up: send it to the MHRA first",
+            state=latest.state,
         )
 
     follow_up = Report(

@@ -28,6 +28,10 @@ APPROVED_STATES = frozenset({"approved"}) | FINISHED_STATES
 class TransitionNotAllowed(Exception):
     """The action does not apply to the report's current state (HTTP 409)."""
 
+    def __init__(self, message: str, state: str | None = None) -> None:
+        super().__init__(message)
+        self.state = state
+
 
 class TransitionForbidden(Exception):
     """The user may not take this action on this report (HTTP 403)."""
@@ -119,7 +123,9 @@ def apply_transition(
     if not _role_allows(transition, actor, report):
         raise TransitionForbidden(f"Your role may not {transition.label.lower()} this report")
     if report.state not in transition.sources:
-        raise TransitionNotAllowed(f"A report that is {report.state.replace('_', ' ')} cannot be moved by '{action}'")
+        raise TransitionNotAllowed(
+            f"A report that is {report.state.replace('_', ' ')} cannot be moved by '{action}'", state=report.state
+        )
     if transition.not_author and report.created_by_id == actor.id:
         raise TransitionForbidden("You cannot review or approve a report you wrote")
     comment = (comment or "").strip() or None

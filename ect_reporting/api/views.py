@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import g, request, url_for
 
-from ect_reporting import access, reports, sessions
+from ect_reporting import access, reports, sessions, workflow
 from ect_reporting.api import bp
 from ect_reporting.api.auth import ApiError, api_user, authenticate_request, json_body
 from ect_reporting.api.payload import parse_fields, unknown_keys
 from ect_reporting.api.presenters import report_json, session_json
 from ect_reporting.duplicates import duplicate_warnings
-from ect_reporting.errors import ValidationFailed, VersionConflict, error_response
+from ect_reporting.errors import ValidationFailed, error_response
 from ect_reporting.extensions import db
 from ect_reporting.fields import REACTION_FIELDS, SESSION_FIELDS, report_fields
 from ect_reporting.models import EctSession, Report
@@ -24,6 +24,25 @@ from ect_reporting.vocab import REPORT_KINDS
 @bp.before_request
 def _authenticate() -> None:
     g.api_user = authenticate_request()
+
+
+@bp.errorhandler(ValidationFailed)
+def _invalid(exc: ValidationFailed) -> Any:
+    db.session.rollback()
+    return _validation_response(exc.errors)
+
+
+@bp.errorhandler(workflow.TransitionForbidden)
+def _forbidden(exc: workflow.TransitionForbidden) -> Any:
+    db.session.rollback()
+    return error_response(403, str(exc))
+
+
+@bp.errorhandler(workflow.TransitionNotAllowed)
+def _not_allowed(exc: workflow.TransitionNotAllowed) -> Any:
+    db.session.rollback()
+    extra = {"state": exc.state} if exc.state else {}
+    return error_response(409, str(exc), **extra)
 
 
 def _validation_response(errors: Errors) -> Any:
@@ -68,10 +87,7 @@ def create_session() -> Any:
     values = parse_fields(body, SESSION_FIELDS, errors)
     if errors:
         return _validation_response(errors)
-    try:
-        session = sessions.create_session(db.session, api_user(), values)
-    except ValidationFailed as exc:
-        return _validation_response(exc.errors)
+    session = sessions.create_session(db.session, api_user(), values)
     db.session.commit()
     return session_json(session), 201, {"Location": url_for("api.get_session", session_id=session.id)}
 
@@ -94,10 +110,7 @@ def create_report(session_id: int) -> Any:
     values, reactions, errors = _parse_report_body(kind, body, extra=("kind",))
     if errors:
         return _validation_response(errors)
-    try:
-        report = reports.create_report(db.session, api_user(), session, kind, values, reactions)
-    except ValidationFailed as exc:
-        return _validation_response(exc.errors)
+    report = reports.create_report(db.session, api_user(), session, kind, values, reactions)
     db.session.commit()
     headers = {"Location": url_for("api.get_report", report_id=report.id), "ETag": _etag(report)}
     return report_json(report, _problems(report)), 201, headers
@@ -137,14 +150,9 @@ def patch_report(report_id: int) -> Any:
     values, reactions, errors = _parse_report_body(report.kind, body, extra=())
     if errors:
         return _validation_response(errors)
-    try:
-        reports.update_report(db.session, user, report, values, reactions, expected_version=report.version)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        return _validation_response(exc.errors)
-    except VersionConflict:
-        db.session.rollback()
-        return error_response(412, "The report has changed since you fetched it")
+    # The If-Match check above already compared versions; a save racing
+    # this one surfaces as StaleDataError, answered 412 by errors.py.
+    reports.update_report(db.session, user, report, values, reactions, expected_version=report.version)
     db.session.commit()
     return report_json(report, _problems(report)), 200, {"ETag": _etag(report)}
 
@@ -203,7 +211,6 @@ def report_schema() -> Any:
 @bp.post("/reports/<int:report_id>/transitions")
 def transition(report_id: int) -> Any:
     """Move a report through the workflow: 200, 403, 409 or 422."""
-    from ect_reporting import workflow
     from ect_reporting.api.payload import parse_fields
     from ect_reporting.fields import Field
 
@@ -220,26 +227,16 @@ def transition(report_id: int) -> Any:
     sent = parse_fields(body, (Field("sent_date", "sent_date", "date", "Date sent"),), errors)
     if errors:
         return _validation_response(errors)
-    try:
-        workflow.apply_transition(
-            db.session,
-            user,
-            report,
-            str(action),
-            comment=body.get("comment"),
-            mhra_reference=body.get("mhra_reference"),
-            sent_date=sent.get("sent_date"),
-            completeness_check=submission_problems,
-        )
-    except workflow.TransitionForbidden as exc:
-        db.session.rollback()
-        return error_response(403, str(exc))
-    except workflow.TransitionNotAllowed as exc:
-        db.session.rollback()
-        return error_response(409, str(exc), state=report.state)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        return _validation_response(exc.errors)
+    workflow.apply_transition(
+        db.session,
+        user,
+        report,
+        str(action),
+        comment=body.get("comment"),
+        mhra_reference=body.get("mhra_reference"),
+        sent_date=sent.get("sent_date"),
+        completeness_check=submission_problems,
+    )
     warnings = duplicate_warnings(db.session, report) if action == "submit" else []
     db.session.commit()
     body = report_json(report, _problems(report))
@@ -253,8 +250,6 @@ def create_follow_up(report_id: int) -> Any:
 
     The body is optional; ``{"report_type": "final"}`` marks the last report of the case.
     """
-    from ect_reporting import workflow
-
     user = api_user()
     report = access.get_report_or_abort(report_id, user)
     body = json_body() if request.get_data() else {}
@@ -264,17 +259,7 @@ def create_follow_up(report_id: int) -> Any:
         add_error(errors, "report_type", "Report type must be text")
     if errors:
         return _validation_response(errors)
-    try:
-        follow_up = reports.create_follow_up(db.session, user, report, report_type=report_type)
-    except workflow.TransitionForbidden as exc:
-        db.session.rollback()
-        return error_response(403, str(exc))
-    except workflow.TransitionNotAllowed as exc:
-        db.session.rollback()
-        return error_response(409, str(exc), state=report.state)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        return _validation_response(exc.errors)
+    follow_up = reports.create_follow_up(db.session, user, report, report_type=report_type)
     db.session.commit()
     headers = {"Location": url_for("api.get_report", report_id=follow_up.id), "ETag": _etag(follow_up)}
     return report_json(follow_up, _problems(follow_up)), 201, headers
