@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -113,6 +114,13 @@ def _replace_reactions(report: Report, reactions: list[dict[str, Any]]) -> dict[
     return {"old": old, "new": reactions}
 
 
+def configured_clock_rules() -> clocks.ClockRules:
+    """Return the clock rules from the app's ECT_CLOCK_* settings, or the defaults outside an app."""
+    if has_app_context():
+        return clocks.ClockRules.from_mapping(current_app.config)
+    return clocks.DEFAULT_RULES
+
+
 def refresh_due_date(report: Report, rules_: clocks.ClockRules | None = None) -> None:
     """Recompute the reporting deadline from awareness date and seriousness."""
     if report.awareness_date is None:
@@ -123,7 +131,7 @@ def refresh_due_date(report: Report, rules_: clocks.ClockRules | None = None) ->
         report.awareness_date,
         report.serious,
         report.incident_classification,
-        rules_ or clocks.DEFAULT_RULES,
+        rules_ or configured_clock_rules(),
     )
 
 

@@ -17,11 +17,11 @@ from flask_login import current_user, login_required
 from ect_reporting import access, audit, comments, reports, vocab, workflow
 from ect_reporting.auth import role_required
 from ect_reporting.capture.views import render_report_page
-from ect_reporting.clocks import ClockRules
 from ect_reporting.duplicates import possible_duplicates
 from ect_reporting.errors import ValidationFailed
 from ect_reporting.extensions import db
 from ect_reporting.models import Report, User
+from ect_reporting.reports import configured_clock_rules
 from ect_reporting.review import bp, queries
 from ect_reporting.review.charts import bar_chart
 from ect_reporting.review.forms import QueueFilterForm
@@ -36,7 +36,7 @@ def _user() -> User:
 
 
 def _due_soon_days() -> int:
-    return ClockRules.from_mapping(current_app.config).due_soon_days
+    return configured_clock_rules().due_soon_days
 
 
 def _filter_form() -> QueueFilterForm:

@@ -212,3 +212,15 @@ def test_complete_report_can_be_submitted(client, auth, session_id):
     response = client.post(f"{created.headers['Location']}/transitions", json={"action": "submit"}, headers=auth)
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["state"] == "submitted_for_review"
+
+
+def test_clock_settings_from_configuration_apply(extra_app, clinician, token_for):
+    configured = extra_app(ECT_CLOCK_MEDICINE_SERIOUS_DAYS=5).test_client()
+    auth = token_for(clinician)
+    session_id = configured.post("/api/v1/sessions", json=session_payload(), headers=auth).get_json()["id"]
+    report = configured.post(
+        f"/api/v1/sessions/{session_id}/reports",
+        json={"kind": "medicine", "seriousness": {"serious": True, "criteria": ["hospitalisation"]}},
+        headers=auth,
+    ).get_json()
+    assert report["due_date"] == (date.today() + timedelta(days=5)).isoformat()
