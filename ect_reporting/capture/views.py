@@ -59,7 +59,9 @@ def list_sessions() -> Any:
     query = select(EctSession).order_by(EctSession.procedure_date.desc(), EctSession.id.desc())
     if not current_user.has_role(*access.REVIEWER_ROLES):
         query = query.where(EctSession.created_by_id == current_user.id)
-    page = db.paginate(query, per_page=20, error_out=False)
+    from flask import current_app
+
+    page = db.paginate(query, per_page=current_app.config["ECT_PAGE_SIZE"], error_out=False)
     return render_template("capture/sessions.html", page=page)
 
 
