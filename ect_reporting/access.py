@@ -1,8 +1,9 @@
 """Who may see and change sessions and reports.
 
 Clinicians see and edit what they created; governance leads and
-administrators see everything. Lookups raise 404 for missing rows and
-403 for rows the user may not see, as Flask's tutorial ``get_post`` does.
+administrators see everything but edit only what they created. Lookups
+raise 404 for missing rows and 403 for rows the user may not see, as
+Flask's tutorial ``get_post`` does.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ def can_view_session(user: User, session: EctSession) -> bool:
 def can_view_report(user: User, report: Report) -> bool:
     """Reviewers see every report; clinicians those they or their session created."""
     return user.has_role(*REVIEWER_ROLES) or report.created_by_id == user.id or report.session.created_by_id == user.id
+
+
+def can_edit_session(user: User, session: EctSession) -> bool:
+    """Only the clinician who recorded a session changes it; reviewers may only view it."""
+    return session.created_by_id == user.id
 
 
 def can_edit_report(user: User, report: Report) -> bool:

@@ -99,6 +99,31 @@ def get_session(session_id: int) -> Any:
     return session_json(session)
 
 
+@bp.patch("/sessions/<int:session_id>")
+def patch_session(session_id: int) -> Any:
+    """Change some of a session's fields: 200, 403 (not the author) or 422.
+
+    The body has the shape of POST /sessions, partial: absent keys are
+    left alone, ``null`` clears a value. Sessions have no version, so
+    there is no ETag here and the last write wins. That is acceptable
+    because a report copies the session's values when it is created, so
+    changing a session never changes a report a reviewer is checking.
+    The audit row keeps the old and new value of every changed field.
+    """
+    user = api_user()
+    session = access.get_session_or_abort(session_id, user)
+    if not access.can_edit_session(user, session):
+        raise ApiError(403, "Only the clinician who recorded this session can change it")
+    body = json_body()
+    errors = unknown_keys(body, SESSION_FIELDS)
+    values = parse_fields(body, SESSION_FIELDS, errors)
+    if errors:
+        return _validation_response(errors)
+    sessions.update_session(db.session, user, session, values)
+    db.session.commit()
+    return session_json(session)
+
+
 @bp.post("/sessions/<int:session_id>/reports")
 def create_report(session_id: int) -> Any:
     """Create a medicine or device report pre-filled from the session."""

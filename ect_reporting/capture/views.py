@@ -96,7 +96,55 @@ def _status(form: Any) -> int:
 def show_session(session_id: int) -> Any:
     """Show a session, its derived values, OPCS codes and reports."""
     session = access.get_session_or_abort(session_id, _user())
-    return render_template("capture/session.html", session=session, summary=summarise(session))
+    return render_template(
+        "capture/session.html",
+        session=session,
+        summary=summarise(session),
+        can_edit=access.can_edit_session(_user(), session),
+    )
+
+
+def _session_form_data(session: EctSession) -> dict[str, Any]:
+    """Return the session's values for the form; whole-number floats show without ".0"."""
+    data = {}
+    for field in SESSION_FIELDS:
+        value = getattr(session, field.attr)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        data[field.attr] = value
+    return data
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_session(session_id: int) -> Any:
+    """Change a session (its author only; 403 for anyone else, reviewers included).
+
+    Reports already created from the session keep the values they were
+    filled in with: pre-fill is a copy, so a report under review never
+    changes underneath the reviewer.
+    """
+    session = access.get_session_or_abort(session_id, _user())
+    if not access.can_edit_session(_user(), session):
+        abort(403, "Only the clinician who recorded this session can change it")
+    # On POST the form reads only what was sent, so a cleared field is cleared.
+    form = SessionForm(data=_session_form_data(session)) if request.method == "GET" else SessionForm()
+    if form.validate_on_submit():
+        try:
+            sessions.update_session(db.session, _user(), session, typed_values(form, SESSION_FIELDS))
+        except ValidationFailed as exc:
+            db.session.rollback()
+            leftover = attach_errors(form, exc.errors, SESSION_FIELDS)
+            form.form_errors.extend(m for ms in leftover.values() for m in ms)
+        else:
+            db.session.commit()
+            message = "ECT session saved."
+            if session.reports:
+                message += " Reports already created from it keep the values they were created with."
+            flash(message, "success")
+            return redirect(url_for("capture.show_session", session_id=session.id))
+    # ``ect_session``, not ``session``: that name is Flask's cookie session in templates.
+    return render_template("capture/session_form.html", form=form, ect_session=session), _status(form)
 
 
 @bp.post("/sessions/<int:session_id>/reports")
