@@ -74,6 +74,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the web and API blueprints."""
+    from ect_reporting.admin import bp as admin_bp
     from ect_reporting.api import bp as api_bp
     from ect_reporting.auth import bp as auth_bp
     from ect_reporting.capture import bp as capture_bp
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(capture_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(review_bp, url_prefix="/review")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
     # The API authenticates with bearer tokens, not cookies, so CSRF
     # (a cookie-riding attack) does not apply to it.
     csrf.exempt(api_bp)

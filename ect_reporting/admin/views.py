@@ -1,0 +1,176 @@
+"""Administrator pages: list, create, deactivate and reactivate users, set passwords, issue API tokens.
+
+Every view here is for administrators only: one ``before_request`` check
+answers 403 to any other role, so a new view cannot forget it. Views
+stay thin: parse the form, call one function in ``users.py`` (which
+writes the audit row), commit, redirect or render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ect_reporting import users
+from ect_reporting.admin import bp
+from ect_reporting.admin.forms import PasswordForm, TokenForm, UserForm
+from ect_reporting.auth import role_required
+from ect_reporting.extensions import db
+from ect_reporting.models import ApiToken, User
+
+
+def _user() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+@bp.before_request
+@role_required("admin")
+def _admins_only() -> None:
+    """Let only signed-in administrators in (sign-in redirect, else 403)."""
+
+
+def _status(form: Any) -> int:
+    """Answer 422 when a posted form has errors, so tools see the failure."""
+    return 422 if request.method == "POST" and form.errors else 200
+
+
+def _show_error(form: Any, exc: users.UserError) -> None:
+    """Put a ``UserError`` beside the field it is about, or above the form."""
+    if exc.field and exc.field in form:
+        form[exc.field].errors = [*form[exc.field].errors, str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+
+
+def _get_user(user_id: int) -> User:
+    return db.get_or_404(User, user_id, description=f"There is no user {user_id}")
+
+
+@bp.get("/users")
+def list_users() -> Any:
+    """List every account, by name."""
+    accounts = db.session.scalars(select(User).order_by(func.lower(User.full_name), User.id)).all()
+    return render_template("admin/users.html", accounts=accounts)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user() -> Any:
+    """Create an account; on errors the form comes back with what was typed (not the passwords)."""
+    form = UserForm()
+    if request.method == "GET":
+        form.organisation.data = current_app.config["ECT_ORGANISATION"]
+    if form.validate_on_submit():
+        try:
+            account = users.create_user(
+                db.session,
+                email=form.email.data or "",
+                full_name=form.full_name.data or "",
+                role=form.role.data or "",
+                password=form.password.data or "",
+                profession=form.profession.data,
+                organisation=form.organisation.data,
+                actor=_user(),
+            )
+        except users.UserError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Account created for {account.full_name}. Give them their password in a secure way.", "success")
+            return redirect(url_for("admin.show_user", user_id=account.id))
+    return render_template("admin/user_form.html", form=form), _status(form)
+
+
+def _render_user_page(account: User, token_form: Any = None, status: int = 200) -> Any:
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == account.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).all()
+    page = render_template(
+        "admin/user.html",
+        account=account,
+        tokens=tokens,
+        token_form=token_form or TokenForm(),
+        is_self=account.id == _user().id,
+    )
+    return page, status
+
+
+@bp.get("/users/<int:user_id>")
+def show_user(user_id: int) -> Any:
+    """Show one account with its API tokens and what can be done to it."""
+    return _render_user_page(_get_user(user_id))
+
+
+def _change_active(user_id: int, active: bool) -> Any:
+    account = _get_user(user_id)
+    try:
+        users.set_active(db.session, _user(), account, active)
+    except users.UserError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        if active:
+            flash(f"{account.full_name} can sign in again. Their API tokens work again.", "success")
+        else:
+            flash(f"{account.full_name} can no longer sign in, and their API tokens no longer work.", "success")
+    return redirect(url_for("admin.show_user", user_id=account.id))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate_user(user_id: int) -> Any:
+    """Stop an account signing in or using the API (not your own)."""
+    return _change_active(user_id, active=False)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+def reactivate_user(user_id: int) -> Any:
+    """Let a deactivated account sign in again."""
+    return _change_active(user_id, active=True)
+
+
+@bp.post("/users/<int:user_id>/tokens")
+def issue_token(user_id: int) -> Any:
+    """Issue an API token and show it once; it is never stored, logged or shown again."""
+    account = _get_user(user_id)
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _render_user_page(account, form, 422)
+    try:
+        token = users.issue_token(db.session, account, form.label.data, actor=_user())
+    except users.UserError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.show_user", user_id=account.id))
+    db.session.commit()
+    # Rendered in answer to the POST (no redirect), so the token never
+    # travels in a URL, a flash message or the session cookie.
+    response = make_response(render_template("admin/token.html", account=account, token=token))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+def set_password(user_id: int) -> Any:
+    """Give an account a new password."""
+    account = _get_user(user_id)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.reset_password(db.session, _user(), account, form.password.data or "")
+        except users.UserError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"New password set for {account.full_name}. Give it to them in a secure way.", "success")
+            return redirect(url_for("admin.show_user", user_id=account.id))
+    return render_template("admin/password.html", form=form, account=account), _status(form)
+
+
+@bp.context_processor
+def _password_rule() -> dict[str, Any]:
+    return {"min_password_length": users.MIN_PASSWORD_LENGTH}
