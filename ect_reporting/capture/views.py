@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -45,8 +45,6 @@ def _user() -> Any:
 @login_required
 def home() -> Any:
     """Send reviewers to their queue and clinicians to their sessions."""
-    from flask import current_app
-
     if current_user.has_role(*access.REVIEWER_ROLES) and "review.queue" in current_app.view_functions:
         return redirect(url_for("review.queue"))
     return redirect(url_for("capture.list_sessions"))
@@ -59,8 +57,6 @@ def list_sessions() -> Any:
     query = select(EctSession).order_by(EctSession.procedure_date.desc(), EctSession.id.desc())
     if not current_user.has_role(*access.REVIEWER_ROLES):
         query = query.where(EctSession.created_by_id == current_user.id)
-    from flask import current_app
-
     page = db.paginate(query, per_page=current_app.config["ECT_PAGE_SIZE"], error_out=False)
     return render_template("capture/sessions.html", page=page)
 
@@ -78,7 +74,8 @@ def new_session() -> Any:
             session = sessions.create_session(db.session, _user(), typed_values(form, SESSION_FIELDS))
         except ValidationFailed as exc:
             db.session.rollback()
-            attach_errors(form, exc.errors, SESSION_FIELDS)
+            leftover = attach_errors(form, exc.errors, SESSION_FIELDS)
+            form.form_errors.extend(message for messages in leftover.values() for message in messages)
         else:
             db.session.commit()
             flash("ECT session recorded.", "success")
