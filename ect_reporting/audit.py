@@ -82,6 +82,20 @@ def record_event(
     return event
 
 
+def record_changes(
+    db_session: Session, *, actor: User | None, object_type: str, object_id: int, changes: dict[str, Any]
+) -> AuditEvent:
+    """Append an "update" row holding {field: {"old": ..., "new": ...}} for what changed."""
+    return record_event(
+        db_session,
+        actor=actor,
+        action="update",
+        object_type=object_type,
+        object_id=object_id,
+        details={"changes": changes},
+    )
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     """Where verification failed and why."""

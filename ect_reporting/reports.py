@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ect_reporting import clocks, rules
-from ect_reporting.audit import record_event
+from ect_reporting.audit import record_changes, record_event
 from ect_reporting.errors import ValidationFailed, VersionConflict
 from ect_reporting.fields import (
     REACTION_FIELDS,
@@ -228,14 +228,7 @@ def update_report(
         report.updated_at = utcnow()
         refresh_due_date(report, clock_rules)
         db_session.flush()
-        record_event(
-            db_session,
-            actor=actor,
-            action="update",
-            object_type="report",
-            object_id=report.id,
-            details={"changes": changes},
-        )
+        record_changes(db_session, actor=actor, object_type="report", object_id=report.id, changes=changes)
     return report
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ect_reporting import rules
-from ect_reporting.audit import record_event
+from ect_reporting.audit import record_changes, record_event
 from ect_reporting.errors import ValidationFailed
 from ect_reporting.fields import SESSION_FIELDS
 from ect_reporting.models import EctSession, User
@@ -67,12 +67,5 @@ def update_session(
             setattr(session, attr, value)
     if changes:
         db_session.flush()
-        record_event(
-            db_session,
-            actor=actor,
-            action="update",
-            object_type="session",
-            object_id=session.id,
-            details={"changes": changes},
-        )
+        record_changes(db_session, actor=actor, object_type="session", object_id=session.id, changes=changes)
     return session

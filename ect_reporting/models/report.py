@@ -14,7 +14,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ect_reporting.extensions import db
-from ect_reporting.models._common import utcnow
+from ect_reporting.models._common import PatientMinimumData, utcnow
 
 if TYPE_CHECKING:
     from ect_reporting.models.session import EctSession
@@ -30,8 +30,11 @@ SERIOUSNESS_COLUMNS = {
 }
 
 
-class Report(db.Model):
-    """A medicine or device report, pre-filled from its ECT session."""
+class Report(PatientMinimumData, db.Model):
+    """A medicine or device report, pre-filled from its ECT session.
+
+    Its patient minimum data is a copy of the session's, editable here.
+    """
 
     __tablename__ = "reports"
 
@@ -47,14 +50,6 @@ class Report(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     awareness_date: Mapped[date | None]
     due_date: Mapped[date | None] = mapped_column(index=True)
-
-    # Patient minimum data (copied from the session, editable here).
-    patient_initials: Mapped[str | None] = mapped_column(String(10))
-    patient_sex: Mapped[str | None] = mapped_column(String(16))
-    patient_age: Mapped[int | None]
-    patient_weight_kg: Mapped[float | None]
-    patient_height_cm: Mapped[float | None]
-    local_reference: Mapped[str | None] = mapped_column(String(40), index=True)
 
     reporter_name: Mapped[str | None] = mapped_column(String(120))
     reporter_profession: Mapped[str | None] = mapped_column(String(80))

@@ -9,14 +9,14 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ect_reporting.extensions import db
-from ect_reporting.models._common import utcnow
+from ect_reporting.models._common import PatientMinimumData, utcnow
 
 if TYPE_CHECKING:
     from ect_reporting.models.report import Report
     from ect_reporting.models.user import User
 
 
-class EctSession(db.Model):
+class EctSession(PatientMinimumData, db.Model):
     """What was done in one electrochemotherapy procedure.
 
     Holds patient *minimum* data only: initials, sex, age, weight, height
@@ -36,13 +36,6 @@ class EctSession(db.Model):
     nation: Mapped[str] = mapped_column(String(32))
     care_setting: Mapped[str] = mapped_column(String(32))
     operator_name: Mapped[str] = mapped_column(String(120))
-
-    patient_initials: Mapped[str | None] = mapped_column(String(10))
-    patient_sex: Mapped[str | None] = mapped_column(String(16))
-    patient_age: Mapped[int | None]
-    patient_weight_kg: Mapped[float | None]
-    patient_height_cm: Mapped[float | None]
-    local_reference: Mapped[str | None] = mapped_column(String(40), index=True)
 
     histology: Mapped[str | None] = mapped_column(String(40))
     lesion_count: Mapped[int | None]
