@@ -39,7 +39,8 @@ run: install assets db seed
 
 # Debian's Chromium for the browser tests (never a downloaded browser).
 browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@if [ "$$ECT_SKIP_BROWSER" = "1" ]; then echo "ECT_SKIP_BROWSER=1: browser tests will be skipped"; \
+	elif ! command -v chromium >/dev/null; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
 test-sqlite:
 	$(BIN)/python -m pytest
@@ -55,8 +56,9 @@ test-postgres:
 		echo "== PostgreSQL not reachable at $(PG_URL): PostgreSQL run SKIPPED =="; \
 	fi
 
-# Test command: install dev requirements, assets and Chromium, then run every test on SQLite and PostgreSQL.
+# Test command: install dev requirements, assets and Chromium, lint, then run every test on SQLite and PostgreSQL.
 test: install-dev assets browser
+	$(BIN)/ruff check .
 	@echo "== SQLite run =="
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
