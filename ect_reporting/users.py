@@ -62,8 +62,8 @@ def create_user(
 ) -> User:
     """Create a user after checking role, e-mail uniqueness and password length.
 
-    When an administrator (``actor``) creates the account, an audit row
-    records who did it; the CLI and demo seeding pass no actor.
+    Always audited: ``actor`` is the administrator on the web page, or
+    None for the command line and demo seeding (recorded as the system).
     """
     email = email.strip().lower()
     if role not in ROLES:
@@ -85,15 +85,14 @@ def create_user(
     )
     db_session.add(user)
     db_session.flush()
-    if actor is not None:
-        record_event(
-            db_session,
-            actor=actor,
-            action="create",
-            object_type="user",
-            object_id=user.id,
-            details={"email": user.email, "role": user.role},
-        )
+    record_event(
+        db_session,
+        actor=actor,
+        action="create",
+        object_type="user",
+        object_id=user.id,
+        details={"email": user.email, "role": user.role},
+    )
     return user
 
 
@@ -155,8 +154,8 @@ def issue_token(db_session: Session, user: User, label: str | None = None, *, ac
     """Create an API token for ``user`` and return it (shown once only).
 
     With an ``actor`` (an administrator on the web page) the account must
-    be active and an audit row names the token by id and label - never
-    the token itself.
+    be active. Always audited (``actor`` None is the command line): the
+    row names the token by id and label - never the token itself.
     """
     if actor is not None and not user.is_active_user:
         raise UserError("Reactivate this account before issuing it an API token")
@@ -164,15 +163,14 @@ def issue_token(db_session: Session, user: User, label: str | None = None, *, ac
     row = ApiToken(user=user, token_sha256=ApiToken.digest(token), label=(label or "").strip() or None)
     db_session.add(row)
     db_session.flush()
-    if actor is not None:
-        record_event(
-            db_session,
-            actor=actor,
-            action="issue_token",
-            object_type="user",
-            object_id=user.id,
-            details={"token_id": row.id, "label": row.label},
-        )
+    record_event(
+        db_session,
+        actor=actor,
+        action="issue_token",
+        object_type="user",
+        object_id=user.id,
+        details={"token_id": row.id, "label": row.label},
+    )
     return token
 
 

@@ -207,3 +207,14 @@ def test_return_without_comment_shows_error_beside_field(client, app, make_user,
     assert 'value="GB-MHRA-1"' in html
     db.session.refresh(report)
     assert report.state == "approved"
+
+
+def test_command_line_account_and_token_are_audited_as_system(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "--email", "cli.user@nhs.net", "--name", "C Li", "--role",
+                                 "clinician", "--password", "a-long-enough-password"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["issue-token", "--email", "cli.user@nhs.net"]).exit_code == 0
+    rows = list(db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "user")))
+    assert [(row.action, row.actor_id) for row in rows] == [("create", None), ("issue_token", None)]
+    assert set(rows[1].details) == {"token_id", "label"}  # never the token itself
