@@ -41,6 +41,24 @@ def _e(path: str, attr: str, label: str, choices: vocab.Vocabulary, required: bo
     return Field(path, attr, "enum", label, choices=choices, required=required)
 
 
+def device_identifier_fields(prefix: str) -> tuple[Field, ...]:
+    """Pulse generator and electrode identification, under ``prefix`` in JSON.
+
+    Sessions carry them at the top level, device reports under ``device.``;
+    both store them in the same-named columns.
+    """
+    return (
+        _s(f"{prefix}generator.manufacturer", "generator_manufacturer", "Generator manufacturer", 120),
+        _s(f"{prefix}generator.model", "generator_model", "Generator model", 120),
+        _s(f"{prefix}generator.serial_number", "generator_serial", "Generator serial number", 80),
+        _s(f"{prefix}generator.software_version", "generator_software", "Generator software version", 40),
+        _e(f"{prefix}electrode.type", "electrode_type", "Electrode type", vocab.ELECTRODE_TYPES),
+        _s(f"{prefix}electrode.model", "electrode_model", "Electrode model or catalogue number", 120),
+        _s(f"{prefix}electrode.lot_number", "electrode_lot", "Electrode lot number", 40),
+        _s(f"{prefix}electrode.udi", "electrode_udi", "Electrode UDI", 120),
+    )
+
+
 PATIENT_FIELDS: tuple[Field, ...] = (
     _s("patient.initials", "patient_initials", "Patient initials", 10),
     _e("patient.sex", "patient_sex", "Sex", vocab.SEXES),
@@ -96,14 +114,7 @@ SESSION_FIELDS: tuple[Field, ...] = (
     _e("drug.dose_unit", "dose_unit", "Dose unit", vocab.DOSE_UNITS, required=True),
     Field("drug.administered_at", "drug_time", "time", "Time drug given"),
     Field("drug.first_pulse_at", "first_pulse_time", "time", "Time of first pulse"),
-    _s("generator.manufacturer", "generator_manufacturer", "Generator manufacturer", 120),
-    _s("generator.model", "generator_model", "Generator model", 120),
-    _s("generator.serial_number", "generator_serial", "Generator serial number", 80),
-    _s("generator.software_version", "generator_software", "Generator software version", 40),
-    _e("electrode.type", "electrode_type", "Electrode type", vocab.ELECTRODE_TYPES),
-    _s("electrode.model", "electrode_model", "Electrode model or catalogue number", 120),
-    _s("electrode.lot_number", "electrode_lot", "Electrode lot number", 40),
-    _s("electrode.udi", "electrode_udi", "Electrode UDI", 120),
+    *device_identifier_fields(""),
     Field("pulses_delivered", "pulses_delivered", "int", "Pulses delivered", minimum=1, maximum=10_000),
     Field("notes", "notes", "text", "Notes (not exported)", max_length=5000),
 )
@@ -191,14 +202,7 @@ REACTION_FIELDS: tuple[Field, ...] = (
 
 DEVICE_FIELDS: tuple[Field, ...] = (
     _e("device.suspect_component", "suspect_component", "Suspect component", vocab.SUSPECT_COMPONENTS),
-    _s("device.generator.manufacturer", "generator_manufacturer", "Generator manufacturer", 120),
-    _s("device.generator.model", "generator_model", "Generator model", 120),
-    _s("device.generator.serial_number", "generator_serial", "Generator serial number", 80),
-    _s("device.generator.software_version", "generator_software", "Generator software version", 40),
-    _e("device.electrode.type", "electrode_type", "Electrode type", vocab.ELECTRODE_TYPES),
-    _s("device.electrode.model", "electrode_model", "Electrode model or catalogue number", 120),
-    _s("device.electrode.lot_number", "electrode_lot", "Electrode lot number", 40),
-    _s("device.electrode.udi", "electrode_udi", "Electrode UDI", 120),
+    *device_identifier_fields("device."),
     Field("incident.description", "incident_description", "text", "What happened", max_length=20000),
     Field("incident.date", "incident_date", "date", "Date of incident"),
     _e("incident.classification", "incident_classification", "Incident classification", vocab.INCIDENT_CLASSIFICATIONS),
