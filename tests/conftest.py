@@ -93,17 +93,22 @@ def empty_tables() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def app(database_url: str, _schema: None) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret",
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+@contextmanager
+def running_test_app(database_url: str, **settings: Any) -> Iterator[Flask]:
+    """Yield an app on empty tables inside its app context; dispose its engine after.
+
+    ``settings`` override the test defaults (CSRF and rate limiting off).
+    """
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+    }
+    config.update(settings)
+    app = create_app(config)
+
     @app.before_request
     def _forget_cached_user() -> None:
         # The fixture's app context spans the whole test, so Flask's ``g``
@@ -116,6 +121,12 @@ def app(database_url: str, _schema: None) -> Iterator[Flask]:
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, _schema: None) -> Iterator[Flask]:
+    with running_test_app(database_url) as app:
+        yield app
 
 
 @pytest.fixture

@@ -34,10 +34,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from ect_reporting import create_app
-from ect_reporting.extensions import db
 from ect_reporting.models import User
-from tests.conftest import PASSWORD, empty_tables
+from tests.conftest import PASSWORD, running_test_app
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -52,20 +50,8 @@ TIMEOUT_MS = 5_000
 @pytest.fixture
 def app(database_url: str, _schema: None) -> Iterator[Flask]:
     """Like the shared ``app`` fixture, but with CSRF protection enabled."""
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "browser-test-secret",
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": True,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    with app.app_context():
-        empty_tables()
+    with running_test_app(database_url, SECRET_KEY="browser-test-secret", WTF_CSRF_ENABLED=True) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
