@@ -154,3 +154,12 @@ def test_dashboard_query_count_is_constant_as_data_grows(client, governance_lead
     assert len(two) == len(twenty), (len(two), len(twenty))
     # One for the signed-in user plus seven for the figures.
     assert len(twenty) <= 8, twenty
+
+
+def test_dashboard_cards_link_to_the_filtered_queue(client, governance_lead, make_report):
+    make_report(state="submitted_for_review", due_date=TODAY - timedelta(days=1))
+    sign_in(client, governance_lead)
+    html = client.get("/review/dashboard").get_data(as_text=True)
+    assert 'href="/review/?state=open&amp;due=overdue">Show the overdue report</a>' in html
+    assert "Nothing is due in the next few days." in html
+    assert 'href="/review/?state=all">Show all reports</a>' in html
