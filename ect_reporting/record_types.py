@@ -7,7 +7,15 @@ the database by ``records.build_record`` and rendered by every export
 Conventions: dates are ISO ``YYYY-MM-DD`` strings, datetimes ISO 8601 UTC
 strings, times ``HH:MM``; a value that was not recorded is ``None`` (never
 omitted); enumerations use the stored values of ``vocab.py``; numbers are
-``int`` or ``float``. Only minimum patient data appears: initials, sex,
+``int`` or ``float``.
+
+Why the keys are the input field paths (record version 2.0): the dotted
+path of every input field in ``fields.py`` (``patient.age``,
+``suspect_drug.batch``, ``reactions.0.outcome``, ``incident.date``) is
+also its path in this record, in API bodies, form error keys and
+submission problems, so no layer translates names. Coded fields hold the
+expanded ``CodedTerm`` (code, display, system) where the input holds the
+bare code. Only minimum patient data appears: initials, sex,
 age, weight, height and the local reference - never name, NHS number,
 date of birth or address.
 """
@@ -16,7 +24,7 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-RECORD_VERSION = "1.0"
+RECORD_VERSION = "2.0"
 
 
 class CodedTerm(TypedDict):
@@ -28,7 +36,7 @@ class CodedTerm(TypedDict):
 class Patient(TypedDict):
     initials: str | None
     sex: str | None  # vocab.SEXES
-    age_years: int | None
+    age: int | None  # years
     weight_kg: float | None
     height_cm: float | None
     local_reference: str | None
@@ -62,8 +70,8 @@ class Procedure(TypedDict):
 
 
 class SuspectDrug(TypedDict):
-    drug: str | None  # vocab.DRUGS
-    product_name: str | None
+    name: str | None  # vocab.DRUGS
+    product: str | None  # brand or product name
     batch: str | None
     route: str | None
     dose: float | None
@@ -77,7 +85,7 @@ class SuspectDrug(TypedDict):
 
 class Reaction(TypedDict):
     verbatim: str | None  # the reporter's own words
-    term: CodedTerm | None  # MedDRA LLT via CTCAE v5 subset
+    meddra_code: CodedTerm | None  # MedDRA LLT via CTCAE v5 subset
     ctcae_grade: int | None  # 1-5
     onset_date: str | None
     end_date: str | None
@@ -89,15 +97,6 @@ class Seriousness(TypedDict):
     serious: bool | None
     criteria: dict[str, bool]  # every key of vocab.SERIOUSNESS_CRITERIA
     medically_significant_details: str | None
-
-
-class MedicineSection(TypedDict):
-    suspect_drugs: list[SuspectDrug]
-    reactions: list[Reaction]
-    seriousness: Seriousness
-    other_medicines: str | None
-    additional_information: str | None
-    causality: str | None  # vocab.CAUSALITY
 
 
 class Generator(TypedDict):
@@ -116,7 +115,7 @@ class Electrode(TypedDict):
 
 class Incident(TypedDict):
     description: str | None
-    incident_date: str | None
+    date: str | None
     classification: str | None  # vocab.INCIDENT_CLASSIFICATIONS
     device_problem_codes: list[CodedTerm]  # IMDRF annex A
     health_effect_codes: list[CodedTerm]  # IMDRF annex E/F
@@ -125,11 +124,10 @@ class Incident(TypedDict):
     available_for_investigation: bool | None
 
 
-class DeviceSection(TypedDict):
+class Device(TypedDict):
     suspect_component: str | None  # vocab.SUSPECT_COMPONENTS
     generator: Generator
     electrode: Electrode
-    incident: Incident
 
 
 class Reporter(TypedDict):
@@ -159,9 +157,17 @@ class Record(TypedDict):
     created_at: str
     updated_at: str
     destination: Destination
-    patient: Patient
-    procedure: Procedure
-    medicine: MedicineSection | None  # present when kind == "medicine"
-    device: DeviceSection | None  # present when kind == "device"
-    reporter: Reporter
     mhra_reference: str | None
+    patient: Patient
+    reporter: Reporter
+    procedure: Procedure  # from the ECT session; read-only in the report
+    # Medicine reports (None, or [] for reactions, on device reports):
+    suspect_drug: SuspectDrug | None
+    reactions: list[Reaction]
+    seriousness: Seriousness | None
+    other_medicines: str | None
+    additional_information: str | None
+    causality: str | None  # vocab.CAUSALITY
+    # Device reports (None on medicine reports):
+    device: Device | None
+    incident: Incident | None

@@ -184,6 +184,18 @@ ROLES: Final[Vocabulary] = {
     "admin": "Administrator",
 }
 
+# Named sets of states and roles: every rule that asks "is this report
+# still open?" or "may this person review?" uses one of these, in Python
+# and (passed in as globals) in templates.
+EDITABLE_STATES: Final = frozenset({"draft", "returned"})
+OPEN_STATES: Final = frozenset({"draft", "submitted_for_review", "returned", "approved"})
+SENT_STATES: Final = frozenset({"sent_to_mhra", "acknowledged", "closed"})
+SIGNED_OFF_STATES: Final = frozenset({"approved"}) | SENT_STATES  # no DRAFT watermark
+FOLLOW_UP_SOURCE_STATES: Final = SENT_STATES
+INACTIVE_STATES: Final = frozenset({"withdrawn", "closed"})  # no clock, grey tag
+REVIEWER_ROLES: Final = frozenset({"governance_lead", "admin"})  # see every report and session
+WORKFLOW_REVIEWER_ROLES: Final = frozenset({"governance_lead"})  # return, approve, send
+
 # Where a report goes, by kind and the site's nation (reference doc s.3).
 DESTINATIONS: Final[Vocabulary] = {
     "yellow_card": "MHRA Yellow Card scheme",
