@@ -2,19 +2,18 @@
 
 Clinicians see and edit what they created; governance leads and
 administrators see everything but edit only what they created. Lookups
-raise 404 for missing rows and 403 for rows the user may not see, as
+raise ``NotFound`` for missing rows and ``Forbidden`` for rows the user
+may not see (HTTP 404 / 403 via the blueprints' error handlers), as
 Flask's tutorial ``get_post`` does.
 """
 
 from __future__ import annotations
 
-from flask import abort
+from sqlalchemy.orm import Session
 
-from ect_reporting.extensions import db
+from ect_reporting.exceptions import Forbidden, NotFound
 from ect_reporting.models import EctSession, Report, User
-
-REVIEWER_ROLES = ("governance_lead", "admin")
-EDITABLE_STATES = ("draft", "returned")
+from ect_reporting.vocab import EDITABLE_STATES, REVIEWER_ROLES
 
 
 def can_view_session(user: User, session: EctSession) -> bool:
@@ -37,21 +36,26 @@ def can_edit_report(user: User, report: Report) -> bool:
     return report.state in EDITABLE_STATES and report.created_by_id == user.id
 
 
-def get_session_or_abort(session_id: int, user: User) -> EctSession:
-    """Return the session or raise 404 (missing) / 403 (not allowed)."""
-    session = db.session.get(EctSession, session_id)
+def can_comment(user: User, report: Report) -> bool:
+    """Governance leads, administrators and the report's author may comment."""
+    return user.has_role(*REVIEWER_ROLES) or report.created_by_id == user.id
+
+
+def visible_session(db_session: Session, session_id: int, user: User) -> EctSession:
+    """Return the session or raise ``NotFound`` / ``Forbidden``."""
+    session = db_session.get(EctSession, session_id)
     if session is None:
-        abort(404, f"There is no ECT session {session_id}")
+        raise NotFound(f"There is no ECT session {session_id}")
     if not can_view_session(user, session):
-        abort(403, "You do not have access to this session")
+        raise Forbidden("You do not have access to this session")
     return session
 
 
-def get_report_or_abort(report_id: int, user: User) -> Report:
-    """Return the report or raise 404 (missing) / 403 (not allowed)."""
-    report = db.session.get(Report, report_id)
+def visible_report(db_session: Session, report_id: int, user: User) -> Report:
+    """Return the report or raise ``NotFound`` / ``Forbidden``."""
+    report = db_session.get(Report, report_id)
     if report is None:
-        abort(404, f"There is no report {report_id}")
+        raise NotFound(f"There is no report {report_id}")
     if not can_view_report(user, report):
-        abort(403, "You do not have access to this report")
+        raise Forbidden("You do not have access to this report")
     return report

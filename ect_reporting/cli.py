@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from ect_reporting import users
+from ect_reporting import users, vocab
 from ect_reporting.extensions import db
 
 audit_cli = AppGroup("audit", help="Check the audit trail.")
@@ -23,7 +23,7 @@ def init_cli(app: Flask) -> None:
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", "full_name", required=True)
-@click.option("--role", type=click.Choice(["clinician", "governance_lead", "admin"]), required=True)
+@click.option("--role", type=click.Choice(list(vocab.ROLES)), required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--profession", default=None)
 @click.option("--organisation", default=None)

@@ -1,4 +1,9 @@
-"""Domain exceptions and the HTTP error handlers that present them."""
+"""HTTP presentation of errors: one place maps domain exceptions to status codes.
+
+API requests (``/api/...``) always get the one JSON error shape; pages get
+an NHS-styled error page. Domain exceptions live in ``exceptions.py``;
+views let them propagate instead of repeating try/except blocks.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +13,17 @@ from flask import Flask, Response, jsonify, render_template, request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from ect_reporting.exceptions import Forbidden, NotAllowedNow, NotFound, ValidationFailed, VersionConflict
 from ect_reporting.extensions import db
 
-
-class ValidationFailed(Exception):
-    """Input broke one or more rules; ``errors`` maps field path -> messages."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("validation failed")
-        self.errors = errors
-
-
-class VersionConflict(Exception):
-    """The caller edited an older version of a record than the current one."""
-
-    def __init__(self, current_version: int) -> None:
-        super().__init__("version conflict")
-        self.current_version = current_version
+# Domain exception -> (status, page title).
+_STATUS: dict[type[Exception], tuple[int, str]] = {
+    Forbidden: (403, "Forbidden"),
+    NotFound: (404, "Page not found"),
+    NotAllowedNow: (409, "This cannot be done now"),
+    VersionConflict: (409, "Someone else changed this"),
+    ValidationFailed: (422, "There is a problem"),
+}
 
 
 def wants_json() -> bool:
@@ -39,15 +38,37 @@ def error_response(status: int, message: str, **extra: Any) -> tuple[Response, i
     return jsonify(body), status
 
 
+def error_page(status: int, title: str, message: str) -> tuple[str, int]:
+    """Render the NHS-styled error page."""
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _domain_error(exc: Exception) -> Any:
+    db.session.rollback()
+    status, title = _STATUS[type(exc)]
+    if isinstance(exc, ValidationFailed):
+        message = "The request has invalid or missing fields"
+        if wants_json():
+            return error_response(status, message, errors=exc.errors)
+        details = "; ".join(m for messages in exc.errors.values() for m in messages)
+        return error_page(status, title, details or message)
+    extra = {"state": exc.state} if isinstance(exc, NotAllowedNow) and exc.state else {}
+    if wants_json():
+        return error_response(status, str(exc), **extra)
+    return error_page(status, title, str(exc))
+
+
 def init_errorhandlers(app: Flask) -> None:
     """Register handlers that pick JSON or HTML and roll back on 500."""
+    for exception in _STATUS:
+        app.register_error_handler(exception, _domain_error)
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException) -> Any:
         status = exc.code or 500
         if wants_json():
             return error_response(status, exc.description or exc.name)
-        return render_template("errors/error.html", status=status, title=exc.name, message=exc.description), status
+        return error_page(status, exc.name, exc.description or "")
 
     @app.errorhandler(StaleDataError)
     def handle_stale(exc: StaleDataError) -> Any:
@@ -56,7 +77,7 @@ def init_errorhandlers(app: Flask) -> None:
         message = "The record was changed by someone else while you were saving. Nothing was overwritten."
         if wants_json():
             return error_response(412, message)
-        return render_template("errors/error.html", status=409, title="Someone else changed this", message=message), 409
+        return error_page(409, "Someone else changed this", message)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Any:
@@ -65,4 +86,4 @@ def init_errorhandlers(app: Flask) -> None:
         if wants_json():
             return error_response(500, "Internal server error")
         message = "Sorry, there is a problem with the service. Nothing you sent has been saved."
-        return render_template("errors/error.html", status=500, title="Sorry, there is a problem", message=message), 500
+        return error_page(500, "Sorry, there is a problem", message)

@@ -16,6 +16,11 @@ from ect_reporting import vocab
 
 FieldType = Literal["str", "text", "int", "float", "date", "time", "bool", "enum", "codes"]
 
+# MHRA receipt validation limits (reference doc section 2), written once.
+MAX_AGE_YEARS = 120
+MAX_WEIGHT_KG = 500
+MAX_HEIGHT_CM = 300
+
 
 @dataclass(frozen=True)
 class Field:
@@ -30,7 +35,9 @@ class Field:
     maximum: float | None = None
     choices: vocab.Vocabulary | None = None
     required: bool = False
-    maximum_message: str | None = None
+    unit: str | None = None  # shown in range messages ("120 years")
+    submit_message: str | None = None  # when set, the field must be filled before submission
+    narrative: bool = False  # free text checked for patient identifiers before submission
 
 
 def _s(path: str, attr: str, label: str, max_length: int, required: bool = False) -> Field:
@@ -62,33 +69,9 @@ def device_identifier_fields(prefix: str) -> tuple[Field, ...]:
 PATIENT_FIELDS: tuple[Field, ...] = (
     _s("patient.initials", "patient_initials", "Patient initials", 10),
     _e("patient.sex", "patient_sex", "Sex", vocab.SEXES),
-    Field(
-        "patient.age",
-        "patient_age",
-        "int",
-        "Age (years)",
-        minimum=0,
-        maximum=120,
-        maximum_message="Age must be 120 years or less",
-    ),
-    Field(
-        "patient.weight_kg",
-        "patient_weight_kg",
-        "float",
-        "Weight (kg)",
-        minimum=0.5,
-        maximum=500,
-        maximum_message="Weight must be 500 kg or less",
-    ),
-    Field(
-        "patient.height_cm",
-        "patient_height_cm",
-        "float",
-        "Height (cm)",
-        minimum=20,
-        maximum=300,
-        maximum_message="Height must be 300 cm or less",
-    ),
+    Field("patient.age", "patient_age", "int", "Age (years)", minimum=0, maximum=MAX_AGE_YEARS, unit="years"),
+    Field("patient.weight_kg", "patient_weight_kg", "float", "Weight (kg)", minimum=0.5, maximum=MAX_WEIGHT_KG, unit="kg"),
+    Field("patient.height_cm", "patient_height_cm", "float", "Height (cm)", minimum=20, maximum=MAX_HEIGHT_CM, unit="cm"),
     _s("patient.local_reference", "local_reference", "Local hospital reference", 40),
 )
 
@@ -102,7 +85,7 @@ SESSION_FIELDS: tuple[Field, ...] = (
     _e("tumour.histology", "histology", "Tumour histology", vocab.HISTOLOGIES),
     Field("tumour.lesion_count", "lesion_count", "int", "Number of lesions treated", minimum=1, maximum=500),
     Field("tumour.largest_lesion_mm", "largest_lesion_mm", "int", "Largest lesion (mm)", minimum=1, maximum=500),
-    _s("tumour.location", "lesion_location", "Lesion location", 200),
+    Field("tumour.location", "lesion_location", "str", "Lesion location", max_length=200, narrative=True),
     _e("tumour.laterality", "laterality", "Laterality", vocab.LATERALITIES),
     Field("tumour.previous_irradiation", "previous_irradiation", "bool", "Previously irradiated field"),
     _e("anaesthesia", "anaesthesia", "Anaesthesia", vocab.ANAESTHESIA),
@@ -170,7 +153,7 @@ MEDICINE_FIELDS: tuple[Field, ...] = (
     _s("suspect_drug.indication", "drug_indication", "Prescribed for", 200),
     Field("suspect_drug.black_triangle", "black_triangle", "bool", "Black triangle product"),
     _e("suspect_drug.action_taken", "action_taken", "Action taken with the drug", vocab.ACTIONS_TAKEN),
-    Field("seriousness.serious", "serious", "bool", "Serious"),
+    Field("seriousness.serious", "serious", "bool", "Serious", submit_message="Say whether the reaction was serious"),
     Field(
         "seriousness.criteria",
         "seriousness_criteria",
@@ -184,41 +167,101 @@ MEDICINE_FIELDS: tuple[Field, ...] = (
         "text",
         "Why it is medically significant",
         max_length=2000,
+        narrative=True,
     ),
-    Field("other_medicines", "other_medicines", "text", "Other medicines in the last 3 months", max_length=5000),
-    Field("additional_information", "additional_information", "text", "Additional information", max_length=10000),
+    Field(
+        "other_medicines",
+        "other_medicines",
+        "text",
+        "Other medicines in the last 3 months",
+        max_length=5000,
+        narrative=True,
+    ),
+    Field(
+        "additional_information",
+        "additional_information",
+        "text",
+        "Additional information",
+        max_length=10000,
+        narrative=True,
+    ),
     _e("causality", "causality", "Causality (WHO-UMC)", vocab.CAUSALITY),
 )
 
 REACTION_FIELDS: tuple[Field, ...] = (
-    Field("verbatim", "verbatim", "text", "Reaction in your own words", max_length=5000),
+    Field("verbatim", "verbatim", "text", "Reaction in your own words", max_length=5000, narrative=True),
     _s("meddra_code", "meddra_code", "Coded term (MedDRA)", 12),
     Field("ctcae_grade", "ctcae_grade", "int", "CTCAE grade", minimum=1, maximum=5),
     Field("onset_date", "onset_date", "date", "Date reaction started"),
     Field("end_date", "end_date", "date", "Date reaction stopped"),
-    Field("treatment", "treatment", "text", "Treatment given", max_length=5000),
-    _e("outcome", "outcome", "Outcome", vocab.OUTCOMES),
+    Field("treatment", "treatment", "text", "Treatment given", max_length=5000, narrative=True),
+    Field(
+        "outcome",
+        "outcome",
+        "enum",
+        "Outcome",
+        choices=vocab.OUTCOMES,
+        submit_message="Give the outcome of the reaction (choose 'Not known' if unknown)",
+    ),
 )
 
 DEVICE_FIELDS: tuple[Field, ...] = (
     _e("device.suspect_component", "suspect_component", "Suspect component", vocab.SUSPECT_COMPONENTS),
     *device_identifier_fields("device."),
-    Field("incident.description", "incident_description", "text", "What happened", max_length=20000),
+    Field(
+        "incident.description",
+        "incident_description",
+        "text",
+        "What happened",
+        max_length=20000,
+        submit_message="Describe what happened",
+        narrative=True,
+    ),
     Field("incident.date", "incident_date", "date", "Date of incident"),
-    _e("incident.classification", "incident_classification", "Incident classification", vocab.INCIDENT_CLASSIFICATIONS),
+    Field(
+        "incident.classification",
+        "incident_classification",
+        "enum",
+        "Incident classification",
+        choices=vocab.INCIDENT_CLASSIFICATIONS,
+        submit_message="Choose how the incident is classified",
+    ),
     Field("incident.device_problem_codes", "device_problem_codes", "codes", "Device problem (IMDRF annex A)"),
     Field("incident.health_effect_codes", "health_effect_codes", "codes", "Health effect (IMDRF annexes E and F)"),
     Field(
-        "incident.patient_consequence", "patient_consequence", "text", "Consequences for the patient", max_length=5000
+        "incident.patient_consequence",
+        "patient_consequence",
+        "text",
+        "Consequences for the patient",
+        max_length=5000,
+        narrative=True,
     ),
-    _e("incident.device_location", "device_location", "Where the device is now", vocab.DEVICE_LOCATIONS),
-    Field("incident.available_for_investigation", "available_for_investigation", "bool", "Available for investigation"),
+    Field(
+        "incident.device_location",
+        "device_location",
+        "enum",
+        "Where the device is now",
+        choices=vocab.DEVICE_LOCATIONS,
+        submit_message="Say where the device is now",
+    ),
+    Field(
+        "incident.available_for_investigation",
+        "available_for_investigation",
+        "bool",
+        "Available for investigation",
+        submit_message="Say whether the device is available for investigation",
+    ),
 )
 
 
 def report_fields(kind: str) -> tuple[Field, ...]:
     """Return the top-level fields of a report of ``kind``."""
     return REPORT_COMMON_FIELDS + (MEDICINE_FIELDS if kind == "medicine" else DEVICE_FIELDS)
+
+
+def by_path(fields: tuple[Field, ...]) -> dict[str, Field]:
+    """Index fields by dotted path."""
+    return {f.path: f for f in fields}
 
 
 def by_attr(fields: tuple[Field, ...]) -> dict[str, Field]:

@@ -2,16 +2,15 @@
 
 Exports must carry initials, age, sex and a local reference only. Staff
 sometimes paste an NHS number or a postcode into a narrative field; this
-finds them so the report cannot be submitted until they are removed. It
-looks only at narrative fields (never batch numbers or UDIs, which are
-long digit strings by design).
+finds them so the report cannot be submitted until they are removed.
+``rules.identifier_errors`` applies it to the fields marked ``narrative``
+in ``fields.py`` only (never batch numbers or UDIs, which are long digit
+strings by design).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
 
 # Ten digits, optionally grouped 3-3-4 with spaces or hyphens.
 _NHS_NUMBER = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
@@ -44,37 +43,3 @@ def identifiers_in(text: str) -> list[str]:
     if _DATE_OF_BIRTH.search(text):
         found.append("a date of birth")
     return found
-
-
-# Narrative fields of the canonical record, as (path, getter).
-def _narratives(record: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    procedure = record.get("procedure") or {}
-    yield "tumour.location", procedure.get("lesion_location")
-    medicine = record.get("medicine")
-    if medicine:
-        for index, reaction in enumerate(medicine.get("reactions") or []):
-            yield f"reactions.{index}.verbatim", reaction.get("verbatim")
-            yield f"reactions.{index}.treatment", reaction.get("treatment")
-        seriousness = medicine.get("seriousness") or {}
-        yield "seriousness.medically_significant_details", seriousness.get("medically_significant_details")
-        yield "other_medicines", medicine.get("other_medicines")
-        yield "additional_information", medicine.get("additional_information")
-    device = record.get("device")
-    if device:
-        incident = device.get("incident") or {}
-        yield "incident.description", incident.get("description")
-        yield "incident.patient_consequence", incident.get("patient_consequence")
-
-
-def identifier_problems(record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Return (path, message) for each narrative field that seems to identify the patient."""
-    problems = []
-    for path, text in _narratives(record):
-        if not text:
-            continue
-        kinds = identifiers_in(text)
-        if kinds:
-            problems.append(
-                (path, f"Remove {' and '.join(kinds)} from this text: reports must not identify the patient")
-            )
-    return problems

@@ -1,23 +1,28 @@
-"""Value rules (MHRA and clinical) checked on typed values.
+"""Every value limit and cross-field rule, once, at two strictness levels.
 
-Both the JSON API and the HTML forms call these functions after turning
-input into Python values, so every rule exists once. Errors are keyed by
-the field's JSON path (``patient.age``, ``reactions.0.outcome``) and hold
-plain-English messages in the NHS service-manual style.
+Both the JSON API and the HTML forms turn input into typed values (keyed
+by model attribute, see ``fields.py``) and call these functions, so each
+rule exists once with one message. Errors are keyed by the field's dotted
+path (``patient.age``, ``reactions.0.outcome``) - the same path the API,
+the forms, the canonical record and the exports use.
 
-These rules apply to drafts too: a draft may be *incomplete*, but what it
-does say must be valid. Completeness is checked separately, on the
-canonical record, when a report is submitted for review.
+``SAVE`` is what every draft must satisfy: what it says must be valid,
+but it may be incomplete. ``SUBMIT`` adds what a report needs before a
+governance lead sees it: the MHRA minimum (identifiable patient and
+reporter, a suspect product, a reaction or incident), outcomes, and no
+patient identifiers in free text. The report page, the API's
+``completeness`` and the submit action all ask ``SUBMIT``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Final, Literal
 
 from ect_reporting import reference, vocab
+from ect_reporting.exceptions import Errors
 from ect_reporting.fields import (
     DEVICE_FIELDS,
     MEDICINE_FIELDS,
@@ -26,8 +31,11 @@ from ect_reporting.fields import (
     SESSION_FIELDS,
     Field,
 )
+from ect_reporting.identifiers import identifiers_in
 
-Errors = dict[str, list[str]]
+Level = Literal["save", "submit"]
+SAVE: Final[Level] = "save"
+SUBMIT: Final[Level] = "submit"
 
 # C0 control characters other than tab, newline and carriage return: they
 # have no place in a report, break XML exports and PostgreSQL rejects NUL.
@@ -42,32 +50,77 @@ def add_error(errors: Errors, path: str, message: str) -> None:
         messages.append(message)
 
 
-def _check_field(field: Field, value: Any, errors: Errors, today: date, path: str, enforce_required: bool) -> None:
-    if value is None or value == "" or value == []:
-        if enforce_required and field.required:
-            add_error(
-                errors,
-                path,
-                f"Enter {field.label.lower()}" if field.type != "enum" else f"Select {field.label.lower()}",
-            )
-        return
-    if field.type in ("str", "text") and field.max_length and len(str(value)) > field.max_length:
-        add_error(errors, path, f"{field.label} must be {field.max_length} characters or fewer")
-    if field.type in ("str", "text", "enum") and _CONTROL_CHARACTERS.search(str(value)):
-        add_error(errors, path, f"{field.label} contains control characters that are not allowed")
-    if field.type in ("int", "float"):
-        if field.maximum is not None and value > field.maximum:
-            add_error(errors, path, field.maximum_message or f"{field.label} must be {field.maximum:g} or less")
-        if field.minimum is not None and value < field.minimum:
-            add_error(errors, path, f"{field.label} must be {field.minimum:g} or more")
-    if field.type == "enum" and field.choices is not None and value not in field.choices:
-        add_error(errors, path, f"Select a valid {field.label.lower()}")
-    if field.type == "date" and value > today:
-        add_error(errors, path, f"{field.label} must be today or in the past")
-    if field.type == "codes" and field.choices is not None:
-        for code in value:
-            if code not in field.choices:
-                add_error(errors, path, f"{code!s} is not a valid {field.label.lower()} value")
+def merge(into: Errors, other: Errors) -> None:
+    """Add every message of ``other`` to ``into``."""
+    for path, messages in other.items():
+        for message in messages:
+            add_error(into, path, message)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _short_label(field: Field) -> str:
+    """"Age (years)" -> "Age": the unit is said in the message itself."""
+    return field.label.split(" (")[0]
+
+
+# --- one field's own limits -------------------------------------------------------
+
+
+def _text_problems(field: Field, value: Any, today: date) -> list[str]:
+    problems = []
+    if field.max_length and len(str(value)) > field.max_length:
+        problems.append(f"{field.label} must be {field.max_length} characters or fewer")
+    if _CONTROL_CHARACTERS.search(str(value)):
+        problems.append(f"{field.label} contains control characters that are not allowed")
+    return problems
+
+
+def _number_problems(field: Field, value: Any, today: date) -> list[str]:
+    unit = f" {field.unit}" if field.unit else ""
+    if field.maximum is not None and value > field.maximum:
+        return [f"{_short_label(field)} must be {field.maximum:g}{unit} or less"]
+    if field.minimum is not None and value < field.minimum:
+        return [f"{_short_label(field)} must be {field.minimum:g}{unit} or more"]
+    return []
+
+
+def _enum_problems(field: Field, value: Any, today: date) -> list[str]:
+    problems = _text_problems(field, value, today)
+    if field.choices is not None and value not in field.choices:
+        problems.append(f"Select a valid {field.label.lower()}")
+    return problems
+
+
+def _date_problems(field: Field, value: Any, today: date) -> list[str]:
+    return [f"{field.label} must be today or in the past"] if value > today else []
+
+
+def _codes_problems(field: Field, value: Any, today: date) -> list[str]:
+    if field.choices is None:
+        return []
+    return [f"{code!s} is not a valid {field.label.lower()} value" for code in value if code not in field.choices]
+
+
+_VALUE_CHECKS: dict[str, Callable[[Field, Any, date], list[str]]] = {
+    "str": _text_problems,
+    "text": _text_problems,
+    "int": _number_problems,
+    "float": _number_problems,
+    "enum": _enum_problems,
+    "date": _date_problems,
+    "codes": _codes_problems,
+}
+
+
+def _missing_message(field: Field, enforce_required: bool, level: Level) -> str | None:
+    if enforce_required and field.required:
+        return f"Select {field.label.lower()}" if field.type == "enum" else f"Enter {field.label.lower()}"
+    if level == SUBMIT:
+        return field.submit_message
+    return None
 
 
 def check_fields(
@@ -75,35 +128,51 @@ def check_fields(
     values: Mapping[str, Any],
     *,
     today: date,
-    enforce_required: bool,
+    enforce_required: bool = False,
+    level: Level = SAVE,
     prefix: str = "",
 ) -> Errors:
     """Check each field's own limits; ``values`` is keyed by model attribute."""
     errors: Errors = {}
     for field in fields:
-        if field.attr in values:
-            _check_field(field, values[field.attr], errors, today, prefix + field.path, enforce_required)
-        elif enforce_required and field.required:
-            _check_field(field, None, errors, today, prefix + field.path, enforce_required)
+        value = values.get(field.attr)
+        if _blank(value):
+            message = _missing_message(field, enforce_required, level)
+            if message:
+                add_error(errors, prefix + field.path, message)
+            continue
+        check = _VALUE_CHECKS.get(field.type)
+        for message in check(field, value, today) if check else []:
+            add_error(errors, prefix + field.path, message)
     return errors
 
 
-def _merge(into: Errors, other: Errors) -> None:
-    for path, messages in other.items():
-        for message in messages:
-            add_error(into, path, message)
+# --- cross-field rules --------------------------------------------------------------
 
 
-def check_dose_unit(drug: str | None, unit: str | None, path: str, errors: Errors) -> None:
-    """Bleomycin is recorded in IU only, cisplatin in mg (transcription hazard)."""
-    if drug is None or unit is None:
+def _drug_key(drug: Any, product: Any) -> str | None:
+    """Return the drug a dose unit rule applies to; a product name mentioning it counts."""
+    if isinstance(drug, str) and drug in vocab.DRUG_DOSE_UNIT:
+        return drug
+    if isinstance(product, str):
+        lowered = product.lower()
+        return next((key for key in vocab.DRUG_DOSE_UNIT if key in lowered), None)
+    return None
+
+
+def check_dose_unit(drug: Any, product: Any, unit: Any, path: str, errors: Errors) -> None:
+    """Each drug is recorded in its one unit (bleomycin IU, cisplatin mg): a transcription hazard."""
+    key = _drug_key(drug, product)
+    if key is None or _blank(unit):
         return
-    expected = vocab.DRUG_DOSE_UNIT.get(drug)
-    if expected and unit != expected:
-        if drug == "bleomycin":
-            add_error(errors, path, "Bleomycin dose must be recorded in IU (international units), not mg")
-        else:
-            add_error(errors, path, f"{vocab.label(vocab.DRUGS, drug)} dose must be recorded in {expected}")
+    expected = vocab.DRUG_DOSE_UNIT[key]
+    if unit != expected:
+        add_error(
+            errors,
+            path,
+            f"{vocab.label(vocab.DRUGS, key)} dose must be recorded in {vocab.label(vocab.DOSE_UNITS, expected)}, "
+            f"not {unit}: check the dose and correct the unit",
+        )
 
 
 def check_date_order(start: date | None, end: date | None, path: str, message: str, errors: Errors) -> None:
@@ -115,50 +184,75 @@ def check_date_order(start: date | None, end: date | None, path: str, message: s
 def session_errors(values: Mapping[str, Any], *, today: date, creating: bool) -> Errors:
     """Check an ECT session's values (``creating`` enforces required fields)."""
     errors = check_fields(SESSION_FIELDS, values, today=today, enforce_required=creating)
-    check_dose_unit(values.get("drug"), values.get("dose_unit"), "drug.dose_unit", errors)
+    check_dose_unit(values.get("drug"), values.get("drug_product"), values.get("dose_unit"), "drug.dose_unit", errors)
     return errors
 
 
-def report_errors(
-    kind: str,
-    values: Mapping[str, Any],
-    reactions: list[Mapping[str, Any]] | None,
-    *,
-    today: date,
-) -> Errors:
-    """Check a report's values and, for medicine reports, its reactions."""
-    errors = check_fields(REPORT_COMMON_FIELDS, values, today=today, enforce_required=False)
-    if kind == "medicine":
-        _merge(errors, check_fields(MEDICINE_FIELDS, values, today=today, enforce_required=False))
-        check_dose_unit(values.get("drug"), values.get("drug_dose_unit"), "suspect_drug.dose_unit", errors)
-        check_date_order(
-            values.get("drug_date_started"),
-            values.get("drug_date_stopped"),
-            "suspect_drug.date_stopped",
-            "Date stopped must be the same as or after the date started",
-            errors,
-        )
-        _check_seriousness(values, errors)
-        if reactions and len(reactions) > MAX_REACTIONS:
-            add_error(errors, "reactions", f"A report can list at most {MAX_REACTIONS} reactions")
-        for index, reaction in enumerate(reactions or []):
-            _merge(errors, reaction_errors(reaction, index, today=today))
-    else:
-        _merge(errors, check_fields(DEVICE_FIELDS, values, today=today, enforce_required=False))
-        _check_imdrf(values.get("device_problem_codes") or [], "A", "incident.device_problem_codes", errors)
-        _check_imdrf(values.get("health_effect_codes") or [], "EF", "incident.health_effect_codes", errors)
-    return errors
-
-
-def _check_seriousness(values: Mapping[str, Any], errors: Errors) -> None:
+def _check_seriousness(values: Mapping[str, Any], level: Level, errors: Errors) -> None:
     criteria = values.get("seriousness_criteria")
-    if criteria is None:
-        return
     serious = values.get("serious")
+    if criteria is None and level == SAVE:
+        return
+    criteria = criteria or []
     if serious is True and not criteria:
         add_error(errors, "seriousness.criteria", "Select at least one reason why the reaction is serious")
     if serious is False and criteria:
         add_error(errors, "seriousness.criteria", "Seriousness criteria can only be given for a serious reaction")
+    if level == SUBMIT and "medically_significant" in criteria and _blank(values.get("medically_significant_details")):
+        add_error(
+            errors, "seriousness.medically_significant_details", "Explain why the reaction was medically significant"
+        )
+
+
+def reaction_errors(reaction: Mapping[str, Any], index: int, *, today: date, level: Level = SAVE) -> Errors:
+    """Check one reaction; paths are ``reactions.<index>.<field>``."""
+    prefix = f"reactions.{index}."
+    errors = check_fields(REACTION_FIELDS, reaction, today=today, level=level, prefix=prefix)
+    code = reaction.get("meddra_code")
+    term = reference.meddra_term(code) if code else None
+    if code and term is None:
+        add_error(errors, prefix + "meddra_code", "Select a reaction term from the list")
+    grade, allowed = reaction.get("ctcae_grade"), reference.allowed_grades(code) if term else ()
+    if term is not None and grade is not None and allowed and grade not in allowed:
+        grades = ", ".join(str(g) for g in allowed)
+        add_error(errors, prefix + "ctcae_grade", f"{term.term} can only be graded {grades} in CTCAE v5")
+    check_date_order(
+        reaction.get("onset_date"),
+        reaction.get("end_date"),
+        prefix + "end_date",
+        "Date reaction stopped must be the same as or after the date it started",
+        errors,
+    )
+    if level == SUBMIT and _blank(reaction.get("verbatim")) and not code:
+        add_error(errors, prefix + "verbatim", "Describe the reaction in your own words or choose a coded term")
+    return errors
+
+
+def _medicine_errors(
+    values: Mapping[str, Any], reactions: Sequence[Mapping[str, Any]], today: date, level: Level
+) -> Errors:
+    errors = check_fields(MEDICINE_FIELDS, values, today=today, level=level)
+    check_dose_unit(
+        values.get("drug"), values.get("drug_product"), values.get("drug_dose_unit"), "suspect_drug.dose_unit", errors
+    )
+    check_date_order(
+        values.get("drug_date_started"),
+        values.get("drug_date_stopped"),
+        "suspect_drug.date_stopped",
+        "Date stopped must be the same as or after the date started",
+        errors,
+    )
+    _check_seriousness(values, level, errors)
+    if len(reactions) > MAX_REACTIONS:
+        add_error(errors, "reactions", f"A report can list at most {MAX_REACTIONS} reactions")
+    for index, reaction in enumerate(reactions):
+        merge(errors, reaction_errors(reaction, index, today=today, level=level))
+    if level == SUBMIT:
+        if _blank(values.get("drug")) and _blank(values.get("drug_product")):
+            add_error(errors, "suspect_drug.name", "Give the suspected drug or its brand or product name")
+        if not reactions:
+            add_error(errors, "reactions", "Add at least one suspected reaction")
+    return errors
 
 
 def _check_imdrf(codes: list[str], annexes: str, path: str, errors: Errors) -> None:
@@ -168,26 +262,73 @@ def _check_imdrf(codes: list[str], annexes: str, path: str, errors: Errors) -> N
             add_error(errors, path, f"{code} is not in the IMDRF code list for this field")
 
 
-def reaction_errors(reaction: Mapping[str, Any], index: int, *, today: date) -> Errors:
-    """Check one reaction; paths are ``reactions.<index>.<field>``."""
-    prefix = f"reactions.{index}."
-    errors = check_fields(REACTION_FIELDS, reaction, today=today, enforce_required=False, prefix=prefix)
-    code = reaction.get("meddra_code")
-    if code:
-        term = reference.meddra_term(code)
-        if term is None:
-            add_error(errors, prefix + "meddra_code", "Select a reaction term from the list")
-        else:
-            grade = reaction.get("ctcae_grade")
-            allowed = reference.allowed_grades(code)
-            if grade is not None and allowed and grade not in allowed:
-                grades = ", ".join(str(g) for g in allowed)
-                add_error(errors, prefix + "ctcae_grade", f"{term.term} can only be graded {grades} in CTCAE v5")
-    check_date_order(
-        reaction.get("onset_date"),
-        reaction.get("end_date"),
-        prefix + "end_date",
-        "Date reaction stopped must be the same as or after the date it started",
-        errors,
-    )
+def _device_errors(values: Mapping[str, Any], today: date, level: Level) -> Errors:
+    errors = check_fields(DEVICE_FIELDS, values, today=today, level=level)
+    _check_imdrf(values.get("device_problem_codes") or [], "A", "incident.device_problem_codes", errors)
+    _check_imdrf(values.get("health_effect_codes") or [], "EF", "incident.health_effect_codes", errors)
+    generator_named = not _blank(values.get("generator_manufacturer")) and not _blank(values.get("generator_model"))
+    if level == SUBMIT and not (generator_named or not _blank(values.get("electrode_model"))):
+        add_error(
+            errors,
+            "device.generator",
+            "Identify the suspect device: give the pulse generator manufacturer and model, or the electrode model",
+        )
+    return errors
+
+
+_PATIENT_IDENTIFIERS = ("patient_initials", "patient_age", "patient_sex", "local_reference")
+
+
+def _minimum_data_errors(values: Mapping[str, Any]) -> Errors:
+    """The ICH/MHRA minimum: an identifiable patient and an identifiable reporter."""
+    errors: Errors = {}
+    if all(_blank(values.get(attr)) for attr in _PATIENT_IDENTIFIERS):
+        add_error(errors, "patient", "Identify the patient: give at least one of initials, age, sex or local reference")
+    reporter = [values.get(a) for a in ("reporter_name", "reporter_profession", "reporter_email")]
+    if all(_blank(v) for v in [*reporter, values.get("reporter_organisation")]):
+        # One gap, not one per field: nobody is identified as reporter.
+        add_error(errors, "reporter", "Add the reporter: their name, and their profession or email address")
+        return errors
+    if _blank(reporter[0]):
+        add_error(errors, "reporter.name", "Give the reporter's name")
+    if _blank(reporter[1]) and _blank(reporter[2]):
+        add_error(errors, "reporter.profession", "Give the reporter's profession or email address")
+    return errors
+
+
+def identifier_errors(fields: Iterable[Field], values: Mapping[str, Any], prefix: str = "") -> Errors:
+    """Flag narrative fields that seem to hold an NHS number, a postcode or a date of birth."""
+    errors: Errors = {}
+    for field in fields:
+        text = values.get(field.attr)
+        kinds = identifiers_in(text) if field.narrative and isinstance(text, str) else []
+        if kinds:
+            add_error(
+                errors,
+                prefix + field.path,
+                f"Remove {' and '.join(kinds)} from this text: reports must not identify the patient",
+            )
+    return errors
+
+
+def report_errors(
+    kind: str,
+    values: Mapping[str, Any],
+    reactions: Sequence[Mapping[str, Any]] | None,
+    *,
+    today: date,
+    level: Level = SAVE,
+) -> Errors:
+    """Check a report's values and, for medicine reports, its reactions, at ``level``."""
+    errors = check_fields(REPORT_COMMON_FIELDS, values, today=today, level=level)
+    if kind == "medicine":
+        merge(errors, _medicine_errors(values, reactions or [], today, level))
+    else:
+        merge(errors, _device_errors(values, today, level))
+    if level == SUBMIT:
+        merge(errors, _minimum_data_errors(values))
+        kind_fields = MEDICINE_FIELDS if kind == "medicine" else DEVICE_FIELDS
+        merge(errors, identifier_errors(kind_fields, values))
+        for index, reaction in enumerate(reactions or []):
+            merge(errors, identifier_errors(REACTION_FIELDS, reaction, prefix=f"reactions.{index}."))
     return errors

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ect_reporting import rules
 from ect_reporting.audit import record_changes, record_event
-from ect_reporting.errors import ValidationFailed
+from ect_reporting.exceptions import ValidationFailed
 from ect_reporting.fields import SESSION_FIELDS
 from ect_reporting.models import EctSession, User
 

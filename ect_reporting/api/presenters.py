@@ -6,8 +6,11 @@ from typing import Any
 
 from flask import url_for
 
+from ect_reporting.api.payload import serialise_fields
 from ect_reporting.fields import REACTION_FIELDS, SESSION_FIELDS, report_fields
 from ect_reporting.models import EctSession, Report
+from ect_reporting.reports.read_model import ReportView
+from ect_reporting.reports.values import reaction_values, report_values
 from ect_reporting.session_summary import summarise
 
 
@@ -15,7 +18,7 @@ def session_json(session: EctSession) -> dict[str, Any]:
     """Return the API representation of a session."""
     values = {f.attr: getattr(session, f.attr) for f in SESSION_FIELDS}
     body = {"id": session.id}
-    body.update(_serialise(values, SESSION_FIELDS))
+    body.update(serialise_fields(values, SESSION_FIELDS))
     body["derived"] = summarise(session).as_json()
     body["reports"] = [
         {"id": r.id, "kind": r.kind, "state": r.state, "url": url_for("api.get_report", report_id=r.id)}
@@ -28,16 +31,8 @@ def session_json(session: EctSession) -> dict[str, Any]:
     return body
 
 
-def report_values(report: Report) -> dict[str, Any]:
-    """Return {attr: value} for the report's fields (criteria as a list)."""
-    values = {f.attr: getattr(report, f.attr) for f in report_fields(report.kind) if f.attr != "seriousness_criteria"}
-    if report.kind == "medicine":
-        values["seriousness_criteria"] = [name for name, ticked in report.seriousness_criteria.items() if ticked]
-    return values
-
-
-def report_json(report: Report, problems: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    """Return the API representation of a report."""
+def report_json(report: Report, view: ReportView | None = None) -> dict[str, Any]:
+    """Return the API representation of a report; with its read model, also ``completeness``."""
     body: dict[str, Any] = {
         "id": report.id,
         "reference": report.reference,
@@ -50,21 +45,13 @@ def report_json(report: Report, problems: list[dict[str, str]] | None = None) ->
         "due_date": report.due_date.isoformat() if report.due_date else None,
         "mhra_reference": report.mhra_reference,
     }
-    body.update(_serialise(report_values(report), report_fields(report.kind)))
+    body.update(serialise_fields(report_values(report), report_fields(report.kind)))
     if report.kind == "medicine":
-        body["reactions"] = [
-            _serialise({f.attr: getattr(r, f.attr) for f in REACTION_FIELDS}, REACTION_FIELDS) for r in report.reactions
-        ]
-    if problems is not None:
-        body["completeness"] = {"complete": not problems, "problems": problems}
+        body["reactions"] = [serialise_fields(values, REACTION_FIELDS) for values in reaction_values(report)]
+    if view is not None:
+        body["completeness"] = {"complete": view.ready_to_submit, "problems": view.problem_dicts()}
     body["links"] = {
         "self": url_for("api.get_report", report_id=report.id),
         "session": url_for("api.get_session", session_id=report.session_id),
     }
     return body
-
-
-def _serialise(values: dict[str, Any], fields: Any) -> dict[str, Any]:
-    from ect_reporting.api.payload import serialise_fields
-
-    return serialise_fields(values, fields)

@@ -6,19 +6,24 @@ from typing import Any
 
 from flask import g, request, url_for
 
-from ect_reporting import access, reports, sessions, workflow
+from ect_reporting import access, sessions
 from ect_reporting.api import bp
 from ect_reporting.api.auth import ApiError, api_user, authenticate_request, json_body
 from ect_reporting.api.payload import parse_fields, unknown_keys
 from ect_reporting.api.presenters import report_json, session_json
-from ect_reporting.duplicates import duplicate_warnings
-from ect_reporting.errors import ValidationFailed, error_response
+from ect_reporting.errors import error_response
+from ect_reporting.exceptions import Errors, Forbidden, ValidationFailed
 from ect_reporting.extensions import db
-from ect_reporting.fields import REACTION_FIELDS, SESSION_FIELDS, report_fields
+from ect_reporting.fields import REACTION_FIELDS, SESSION_FIELDS, Field, report_fields
 from ect_reporting.models import EctSession, Report
-from ect_reporting.readiness import submission_problems
-from ect_reporting.rules import Errors, add_error
+from ect_reporting.reports import duplicates, follow_ups, services, workflow
+from ect_reporting.reports.read_model import report_view
+from ect_reporting.reports.readiness import submission_problems
+from ect_reporting.rules import add_error
 from ect_reporting.vocab import REPORT_KINDS
+from ect_reporting.web import clock_rules
+
+_SENT_DATE = (Field("sent_date", "sent_date", "date", "Date sent"),)
 
 
 @bp.before_request
@@ -26,27 +31,13 @@ def _authenticate() -> None:
     g.api_user = authenticate_request()
 
 
-@bp.errorhandler(ValidationFailed)
-def _invalid(exc: ValidationFailed) -> Any:
-    db.session.rollback()
-    return _validation_response(exc.errors)
-
-
-@bp.errorhandler(workflow.TransitionForbidden)
-def _forbidden(exc: workflow.TransitionForbidden) -> Any:
-    db.session.rollback()
-    return error_response(403, str(exc))
-
-
-@bp.errorhandler(workflow.TransitionNotAllowed)
-def _not_allowed(exc: workflow.TransitionNotAllowed) -> Any:
-    db.session.rollback()
-    extra = {"state": exc.state} if exc.state else {}
-    return error_response(409, str(exc), **extra)
-
-
 def _validation_response(errors: Errors) -> Any:
-    return error_response(422, "The request has invalid or missing fields", errors=errors)
+    raise ValidationFailed(errors)
+
+
+def _report_body(report: Report) -> dict[str, Any]:
+    """The report with its completeness, from the one read model of this request."""
+    return report_json(report, report_view(db.session, api_user(), report))
 
 
 def _etag_value(report: Report) -> str:
@@ -95,7 +86,7 @@ def create_session() -> Any:
 @bp.get("/sessions/<int:session_id>")
 def get_session(session_id: int) -> Any:
     """Return one session with its derived values and reports."""
-    session = access.get_session_or_abort(session_id, api_user())
+    session = access.visible_session(db.session, session_id, api_user())
     return session_json(session)
 
 
@@ -111,9 +102,9 @@ def patch_session(session_id: int) -> Any:
     The audit row keeps the old and new value of every changed field.
     """
     user = api_user()
-    session = access.get_session_or_abort(session_id, user)
+    session = access.visible_session(db.session, session_id, user)
     if not access.can_edit_session(user, session):
-        raise ApiError(403, "Only the clinician who recorded this session can change it")
+        raise Forbidden("Only the clinician who recorded this session can change it")
     body = json_body()
     errors = unknown_keys(body, SESSION_FIELDS)
     values = parse_fields(body, SESSION_FIELDS, errors)
@@ -127,7 +118,7 @@ def patch_session(session_id: int) -> Any:
 @bp.post("/sessions/<int:session_id>/reports")
 def create_report(session_id: int) -> Any:
     """Create a medicine or device report pre-filled from the session."""
-    session: EctSession = access.get_session_or_abort(session_id, api_user())
+    session: EctSession = access.visible_session(db.session, session_id, api_user())
     body = json_body()
     kind = body.get("kind")
     if kind not in REPORT_KINDS:
@@ -135,33 +126,31 @@ def create_report(session_id: int) -> Any:
     values, reactions, errors = _parse_report_body(kind, body, extra=("kind",))
     if errors:
         return _validation_response(errors)
-    report = reports.create_report(db.session, api_user(), session, kind, values, reactions)
+    report = services.create_report(
+        db.session, api_user(), session, kind, values, reactions, clock_rules=clock_rules()
+    )
     db.session.commit()
     headers = {"Location": url_for("api.get_report", report_id=report.id), "ETag": _etag(report)}
-    return report_json(report, _problems(report)), 201, headers
-
-
-def _problems(report: Report) -> list[dict[str, str]]:
-    return [{"path": path, "message": message} for path, message in submission_problems(report)]
+    return _report_body(report), 201, headers
 
 
 @bp.get("/reports/<int:report_id>")
 def get_report(report_id: int) -> Any:
     """Return a report with an ETag; 304 when If-None-Match still matches."""
-    report = access.get_report_or_abort(report_id, api_user())
+    report = access.visible_report(db.session, report_id, api_user())
     etag = _etag(report)
     if request.if_none_match.contains(_etag_value(report)):
         return "", 304, {"ETag": etag}
-    return report_json(report, _problems(report)), 200, {"ETag": etag}
+    return _report_body(report), 200, {"ETag": etag}
 
 
 @bp.patch("/reports/<int:report_id>")
 def patch_report(report_id: int) -> Any:
     """Change a report; needs If-Match with the current ETag (412 when stale)."""
     user = api_user()
-    report = access.get_report_or_abort(report_id, user)
+    report = access.visible_report(db.session, report_id, user)
     if not access.can_edit_report(user, report):
-        raise ApiError(403, "Only the author can change this report, and only while it is a draft or returned")
+        raise Forbidden("Only the author can change this report, and only while it is a draft or returned")
     if not request.if_match:
         return error_response(428, "Send If-Match with the report's ETag so changes are not lost")
     body = json_body()
@@ -177,9 +166,11 @@ def patch_report(report_id: int) -> Any:
         return _validation_response(errors)
     # The If-Match check above already compared versions; a save racing
     # this one surfaces as StaleDataError, answered 412 by errors.py.
-    reports.update_report(db.session, user, report, values, reactions, expected_version=report.version)
+    services.update_report(
+        db.session, user, report, values, reactions, expected_version=report.version, clock_rules=clock_rules()
+    )
     db.session.commit()
-    return report_json(report, _problems(report)), 200, {"ETag": _etag(report)}
+    return _report_body(report), 200, {"ETag": _etag(report)}
 
 
 def _renderer(fmt: str) -> Any:
@@ -201,14 +192,13 @@ def export_report(report_id: int, fmt: str) -> Any:
     from flask import Response
 
     from ect_reporting.audit import record_event
-    from ect_reporting.records import build_record
 
     user = api_user()
-    report = access.get_report_or_abort(report_id, user)
+    report = access.visible_report(db.session, report_id, user)
     renderer = _renderer(fmt)
     if renderer is None:
         raise ApiError(404, f"Unknown export format '{fmt}'; use json or pdf")
-    export = renderer.generate(build_record(report))
+    export = renderer.generate(report_view(db.session, user, report).record)
     record_event(
         db.session,
         actor=user,
@@ -236,11 +226,8 @@ def report_schema() -> Any:
 @bp.post("/reports/<int:report_id>/transitions")
 def transition(report_id: int) -> Any:
     """Move a report through the workflow: 200, 403, 409 or 422."""
-    from ect_reporting.api.payload import parse_fields
-    from ect_reporting.fields import Field
-
     user = api_user()
-    report = access.get_report_or_abort(report_id, user)
+    report = access.visible_report(db.session, report_id, user)
     body = json_body()
     errors: Errors = unknown_keys(body, (), extra=("action", "comment", "mhra_reference", "sent_date"))
     action = body.get("action")
@@ -249,22 +236,19 @@ def transition(report_id: int) -> Any:
     for key in ("comment", "mhra_reference"):
         if body.get(key) is not None and not isinstance(body.get(key), str):
             add_error(errors, key, "Must be text")
-    sent = parse_fields(body, (Field("sent_date", "sent_date", "date", "Date sent"),), errors)
+    sent = parse_fields(body, _SENT_DATE, errors)
     if errors:
         return _validation_response(errors)
-    workflow.apply_transition(
-        db.session,
-        user,
-        report,
-        str(action),
+    given = workflow.TransitionInput(
         comment=body.get("comment"),
         mhra_reference=body.get("mhra_reference"),
         sent_date=sent.get("sent_date"),
-        completeness_check=submission_problems,
+        problems=submission_problems(report) if action == "submit" else (),
     )
-    warnings = duplicate_warnings(db.session, report) if action == "submit" else []
+    workflow.apply_transition(db.session, user, report, str(action), given)
+    warnings = duplicates.duplicate_warnings(db.session, report) if action == "submit" else []
     db.session.commit()
-    body = report_json(report, _problems(report))
+    body = _report_body(report)
     body["warnings"] = warnings
     return body, 200, {"ETag": _etag(report)}
 
@@ -276,7 +260,7 @@ def create_follow_up(report_id: int) -> Any:
     The body is optional; ``{"report_type": "final"}`` marks the last report of the case.
     """
     user = api_user()
-    report = access.get_report_or_abort(report_id, user)
+    report = access.visible_report(db.session, report_id, user)
     body = json_body() if request.get_data() else {}
     errors: Errors = unknown_keys(body, (), extra=("report_type",))
     report_type = body.get("report_type", "follow_up")
@@ -284,7 +268,9 @@ def create_follow_up(report_id: int) -> Any:
         add_error(errors, "report_type", "Report type must be text")
     if errors:
         return _validation_response(errors)
-    follow_up = reports.create_follow_up(db.session, user, report, report_type=report_type)
+    follow_up = follow_ups.create_follow_up(
+        db.session, user, report, report_type=report_type, clock_rules=clock_rules()
+    )
     db.session.commit()
     headers = {"Location": url_for("api.get_report", report_id=follow_up.id), "ETag": _etag(follow_up)}
-    return report_json(follow_up, _problems(follow_up)), 201, headers
+    return _report_body(follow_up), 201, headers

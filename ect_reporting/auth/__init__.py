@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -18,9 +16,6 @@ from ect_reporting.extensions import db, limiter, login_manager
 from ect_reporting.models import User
 
 bp = Blueprint("auth", __name__)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 def init_login(app: Flask) -> None:
     """Configure Flask-Login for the browser session."""
@@ -36,22 +31,6 @@ def load_user(user_id: str) -> User | None:
     """Load the signed-in user for a request."""
     user = db.session.get(User, int(user_id))
     return user if user is not None and user.is_active_user else None
-
-
-def role_required(*roles: str) -> Callable[[F], F]:
-    """Allow the view only to signed-in users holding one of ``roles`` (else 403)."""
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        @login_required
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped  # type: ignore[return-value]
-
-    return decorator
 
 
 class SignInForm(FlaskForm):

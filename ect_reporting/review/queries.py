@@ -30,7 +30,7 @@ from ect_reporting import vocab
 from ect_reporting.clocks import ClockStatus, clock_status
 from ect_reporting.models import Reaction, Report, User
 from ect_reporting.reference import imdrf_term, meddra_term
-from ect_reporting.workflow import OPEN_STATES
+from ect_reporting.vocab import OPEN_STATES
 
 # MIR classifications that make a device incident a *serious* incident.
 SERIOUS_DEVICE_CLASSIFICATIONS = ("serious_public_health_threat", "death", "unanticipated_serious_deterioration")

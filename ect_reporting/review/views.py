@@ -1,4 +1,4 @@
-"""Governance pages: the review queue and its CSV, comments, follow-ups, the dashboard.
+"""Governance pages: the review queue and its CSV, and the dashboard.
 
 Views stay thin: read the request, call a query or domain function,
 commit, redirect or render. Queries live in ``review.queries``.
@@ -11,32 +11,24 @@ import io
 from datetime import date
 from typing import Any
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Response, current_app, render_template, request
 
-from ect_reporting import access, audit, comments, reports, vocab, workflow
-from ect_reporting.auth import role_required
-from ect_reporting.capture.views import render_report_page
-from ect_reporting.duplicates import possible_duplicates
-from ect_reporting.errors import ValidationFailed
+from ect_reporting import audit, vocab
 from ect_reporting.extensions import db
-from ect_reporting.models import Report, User
-from ect_reporting.reports import configured_clock_rules
+from ect_reporting.models import Report
 from ect_reporting.review import bp, queries
 from ect_reporting.review.charts import bar_chart
 from ect_reporting.review.forms import QueueFilterForm
+from ect_reporting.vocab import REVIEWER_ROLES
+from ect_reporting.web import clock_rules, role_required
+from ect_reporting.web import current_actor as _user
 
-REVIEWER_ROLES = access.REVIEWER_ROLES
 # Spreadsheet programs run a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
 def _due_soon_days() -> int:
-    return configured_clock_rules().due_soon_days
+    return clock_rules().due_soon_days
 
 
 def _filter_form() -> QueueFilterForm:
@@ -153,48 +145,6 @@ def queue_csv() -> Any:
     )
 
 
-@bp.post("/reports/<int:report_id>/comments")
-@login_required
-def add_comment(report_id: int) -> Any:
-    """Add a comment to a report without changing its state."""
-    report = access.get_report_or_abort(report_id, _user())
-    body = request.form.get("comment", "")
-    try:
-        comments.add_comment(db.session, _user(), report, body)
-    except PermissionError as exc:
-        db.session.rollback()
-        return render_template("errors/error.html", status=403, title="Forbidden", message=str(exc)), 403
-    except ValidationFailed as exc:
-        db.session.rollback()
-        return render_report_page(report, 422, comment_error=exc.errors["comment"][0], comment_text=body)
-    db.session.commit()
-    flash("Comment added.", "success")
-    return redirect(url_for("capture.show_report", report_id=report.id, _anchor="comments"))
-
-
-@bp.post("/reports/<int:report_id>/follow-up")
-@login_required
-def create_follow_up(report_id: int) -> Any:
-    """Start a follow-up (or final) report from a report that has been sent."""
-    report = access.get_report_or_abort(report_id, _user())
-    try:
-        follow_up = reports.create_follow_up(
-            db.session, _user(), report, report_type=request.form.get("report_type") or "follow_up"
-        )
-    except workflow.TransitionForbidden as exc:
-        db.session.rollback()
-        return render_template("errors/error.html", status=403, title="Forbidden", message=str(exc)), 403
-    except (workflow.TransitionNotAllowed, ValidationFailed) as exc:
-        db.session.rollback()
-        message = str(exc) if isinstance(exc, workflow.TransitionNotAllowed) else exc.errors["report_type"][0]
-        flash(message, "error")
-        return redirect(url_for("capture.show_report", report_id=report.id))
-    db.session.commit()
-    label = vocab.label(vocab.REPORT_TYPES, follow_up.report_type).lower()
-    flash(f"{follow_up.reference} is a new {label} report, filled in from {report.reference}. Add what is new.")
-    return redirect(url_for("capture.edit_report", report_id=follow_up.id))
-
-
 @bp.get("/dashboard")
 @role_required(*REVIEWER_ROLES)
 def dashboard() -> Any:
@@ -210,41 +160,3 @@ def dashboard() -> Any:
         "models": bar_chart("chart-models", "Device reports by device model", data.by_device_model),
     }
     return render_template("review/dashboard.html", data=data, charts=charts, today=today)
-
-
-# --- Helpers the report page calls (it is rendered by the capture blueprint) ---
-
-
-@bp.app_template_global()
-def report_versions(report: Report) -> list[Report]:
-    """Return the report's follow-up chain, initial first."""
-    return reports.follow_up_chain(db.session, report)
-
-
-@bp.app_template_global()
-def report_duplicates(report: Report) -> list[Report]:
-    """Return possible duplicates of a live report."""
-    if report.state == "withdrawn":
-        return []
-    return possible_duplicates(db.session, report)
-
-
-@bp.app_template_global()
-def can_comment_on(report: Report) -> bool:
-    """Return True when the signed-in user may comment on ``report``."""
-    return current_user.is_authenticated and comments.can_comment(_user(), report)
-
-
-@bp.app_template_global()
-def can_follow_up(versions: list[Report]) -> bool:
-    """Return True when the signed-in user may start a follow-up of this chain now."""
-    if not current_user.is_authenticated or not versions:
-        return False
-    latest = reports.latest_version(versions)
-    return latest.state in reports.FOLLOW_UP_SOURCE_STATES and reports.may_follow_up(_user(), versions)
-
-
-@bp.app_template_global()
-def can_view(report: Report) -> bool:
-    """Return True when the signed-in user may open ``report``."""
-    return current_user.is_authenticated and access.can_view_report(_user(), report)

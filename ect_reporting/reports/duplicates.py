@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ect_reporting.models import Report
-from ect_reporting.reports import follow_up_chain
+from ect_reporting.reports.follow_ups import follow_up_chain
 
 WINDOW_DAYS = 7
 

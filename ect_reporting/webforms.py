@@ -2,12 +2,13 @@
 
 WTForms only converts text to typed values here (with NHS-style
 messages); the rules themselves run in ``rules.py`` for forms and API
-alike, and their errors are attached back to the form fields.
+alike, and their errors are attached back to the form fields by their
+dotted path. Shared by the sessions (capture) and reports blueprints.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -30,6 +31,8 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from ect_reporting import reference
+from ect_reporting.exceptions import ValidationFailed
+from ect_reporting.extensions import db
 from ect_reporting.fields import (
     DEVICE_FIELDS,
     MEDICINE_FIELDS,
@@ -165,7 +168,7 @@ def typed_values(form: Any, fields: Iterable[Field]) -> dict[str, Any]:
     return values
 
 
-def reaction_values(form: Any) -> tuple[list[dict[str, Any]], list[int]]:
+def posted_reactions(form: Any) -> tuple[list[dict[str, Any]], list[int]]:
     """Return the typed values of the non-blank reaction entries.
 
     Also returns, for each kept reaction, its index in the form, so that
@@ -203,3 +206,27 @@ def attach_errors(
             continue
         target.errors = [*list(target.errors or []), *messages]
     return leftover
+
+
+def save_form(
+    form: Any,
+    fields: Iterable[Field],
+    action: Callable[[], Any],
+    positions: list[int] | None = None,
+) -> bool:
+    """Run ``action`` (a domain call) and commit; on ``ValidationFailed`` keep the form.
+
+    The one place HTML views turn rule errors into field errors: roll the
+    transaction back, put each message beside its field (or in the summary
+    when no field matches) and report failure, so the page comes back with
+    everything typed.
+    """
+    try:
+        action()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        leftover = attach_errors(form, exc.errors, fields, positions)
+        form.form_errors.extend(message for messages in leftover.values() for message in messages)
+        return False
+    db.session.commit()
+    return True

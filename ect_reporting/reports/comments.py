@@ -9,27 +9,21 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from ect_reporting.access import can_comment
 from ect_reporting.audit import record_event
-from ect_reporting.errors import ValidationFailed
+from ect_reporting.exceptions import Forbidden, ValidationFailed
 from ect_reporting.models import Report, ReportComment, User
 
 MAX_COMMENT_LENGTH = 5000
-COMMENTER_ROLES = ("governance_lead", "admin")
-
-
-def can_comment(user: User, report: Report) -> bool:
-    """Governance leads, administrators and the report's author may comment."""
-    return user.has_role(*COMMENTER_ROLES) or report.created_by_id == user.id
-
 
 def add_comment(db_session: Session, actor: User, report: Report, body: str | None) -> ReportComment:
     """Add ``body`` as a comment by ``actor``; write an audit row; flush, never commit.
 
-    Raises ``PermissionError`` when ``actor`` may not comment and
+    Raises ``Forbidden`` when ``actor`` may not comment and
     ``ValidationFailed`` for an empty or over-long comment.
     """
     if not can_comment(actor, report):
-        raise PermissionError("Only the author or a governance lead can comment on this report")
+        raise Forbidden("Only the author or a governance lead can comment on this report")
     text = (body or "").strip()
     if not text:
         raise ValidationFailed({"comment": ["Enter a comment"]})

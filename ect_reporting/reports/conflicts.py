@@ -15,6 +15,7 @@ from typing import Any
 
 from ect_reporting.fields import REACTION_FIELDS, Field, report_fields
 from ect_reporting.models import Report
+from ect_reporting.reports.values import reaction_values, report_values
 from ect_reporting.vocab import label
 
 
@@ -46,12 +47,6 @@ def display(field: Field, value: Any) -> str:
     return str(value)
 
 
-def _saved_values(report: Report) -> dict[str, Any]:
-    values = {f.attr: getattr(report, f.attr) for f in report_fields(report.kind) if f.attr != "seriousness_criteria"}
-    values["seriousness_criteria"] = sorted(k for k, ticked in report.seriousness_criteria.items() if ticked)
-    return values
-
-
 def _reaction_text(reactions: Sequence[Mapping[str, Any]]) -> str:
     if not reactions:
         return "None"
@@ -68,7 +63,7 @@ def differences(
     report: Report, posted: Mapping[str, Any], posted_reactions: Sequence[Mapping[str, Any]] | None = None
 ) -> list[Difference]:
     """Return the fields where ``report`` (as saved) differs from ``posted``."""
-    saved = _saved_values(report)
+    saved = report_values(report)
     result = []
     for field in report_fields(report.kind):
         if field.attr not in posted:
@@ -80,7 +75,7 @@ def differences(
         if (theirs or None) != (mine or None):
             result.append(Difference(field.label, display(field, theirs), display(field, mine)))
     if posted_reactions is not None and report.kind == "medicine":
-        saved_reactions = [{f.attr: getattr(r, f.attr) for f in REACTION_FIELDS} for r in report.reactions]
+        saved_reactions = reaction_values(report)
         if saved_reactions != list(posted_reactions):
             result.append(Difference("Reactions", _reaction_text(saved_reactions), _reaction_text(posted_reactions)))
     return result

@@ -1,0 +1,96 @@
+"""The report as one actor sees it in one request: the read model.
+
+``report_view`` gathers, once, everything the report page, the API body
+and the exports need: the canonical record, what blocks submission, the
+actions this actor may take and what they may do besides. Templates ask
+it ("may this user edit?") instead of re-deriving rules, and nothing
+builds the record a second time in the same request. The parts only the
+page shows (versions, duplicates, history) are computed on first use,
+so the API does not pay for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ect_reporting import access, audit, vocab
+from ect_reporting.models import Report, User
+from ect_reporting.record_types import Record
+from ect_reporting.reports import duplicates, follow_ups, readiness, records, workflow
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A report with what ``actor`` may see and do, computed once."""
+
+    db_session: Session
+    actor: User
+    report: Report
+    record: Record
+    problems: tuple[tuple[str, str], ...]
+    actions: tuple[workflow.Transition, ...]
+    can_edit: bool
+    can_comment: bool
+
+    @property
+    def ready_to_submit(self) -> bool:
+        """True when nothing blocks submission."""
+        return not self.problems
+
+    @property
+    def shows_problems(self) -> bool:
+        """Problems matter to the page while the report can still be edited."""
+        return bool(self.problems) and self.report.state in vocab.EDITABLE_STATES
+
+    @cached_property
+    def versions(self) -> list[Report]:
+        """Every version of this report's case, initial first."""
+        return follow_ups.follow_up_chain(self.db_session, self.report)
+
+    @cached_property
+    def latest(self) -> Report:
+        """The case's newest live version."""
+        return follow_ups.latest_version(self.versions)
+
+    @cached_property
+    def can_follow_up(self) -> bool:
+        """True when this actor may start a follow-up of the case now."""
+        return self.latest.state in vocab.FOLLOW_UP_SOURCE_STATES and follow_ups.may_follow_up(
+            self.actor, self.versions
+        )
+
+    @cached_property
+    def duplicates(self) -> list[tuple[Report, bool]]:
+        """Possible duplicates of a live report, each with whether this actor may open it."""
+        if self.report.state == "withdrawn":
+            return []
+        found = duplicates.possible_duplicates(self.db_session, self.report)
+        return [(other, access.can_view_report(self.actor, other)) for other in found]
+
+    @cached_property
+    def history(self) -> list[Any]:
+        """The report's audit trail, oldest first."""
+        return audit.history_for(self.db_session, "report", self.report.id)
+
+    def problem_dicts(self) -> list[dict[str, str]]:
+        """Problems in the API's shape."""
+        return [{"path": path, "message": message} for path, message in self.problems]
+
+
+def report_view(db_session: Session, actor: User, report: Report, *, today: date | None = None) -> ReportView:
+    """Build the read model of ``report`` for ``actor`` (builds the record once)."""
+    return ReportView(
+        db_session=db_session,
+        actor=actor,
+        report=report,
+        record=records.build_record(report),
+        problems=tuple(readiness.submission_problems(report, today)),
+        actions=tuple(workflow.available_actions(actor, report)),
+        can_edit=access.can_edit_report(actor, report),
+        can_comment=access.can_comment(actor, report),
+    )

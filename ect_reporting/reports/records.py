@@ -1,0 +1,185 @@
+"""The canonical record: one plain, versioned snapshot of a report.
+
+``build_record`` is the only place that turns database rows into what an
+export shows. Every renderer (JSON, PDF, later E2B and FHIR) takes the
+record and never reads the database, so all exports say the same thing.
+The shape is documented in ``record_types.py``.
+
+The report's own fields are placed in the record at their dotted path
+from ``fields.py`` (so ``suspect_drug.batch`` in the API is
+``record["suspect_drug"]["batch"]``): the record is generated from the
+field table, never hand-mapped, so the names cannot drift apart.
+
+Only patient *minimum* data is copied: initials, sex, age, weight,
+height and the local reference. Free text that staff may use for
+identifying notes (the session's ``notes``) is never copied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, time
+from typing import Any, cast
+
+from ect_reporting import clinical, reference, vocab
+from ect_reporting.fields import REACTION_FIELDS, Field, report_fields
+from ect_reporting.models import EctSession, Report
+from ect_reporting.record_types import RECORD_VERSION, CodedTerm, Destination, Procedure, Record
+from ect_reporting.reports.values import reaction_values, report_values
+
+
+def iso_date(value: date | None) -> str | None:
+    """Return ``YYYY-MM-DD`` or None."""
+    return value.isoformat() if value is not None else None
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    """Return an ISO 8601 UTC timestamp; SQLite hands back naive UTC datetimes."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _hh_mm(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+def destination_for(kind: str, nation: str | None) -> Destination:
+    """Name where the report goes: devices in Scotland/NI go to IRIC/NIAIC."""
+    scheme = "yellow_card"
+    if kind == "device" and nation == "scotland":
+        scheme = "iric"
+    elif kind == "device" and nation == "northern_ireland":
+        scheme = "niaic"
+    return {"scheme": scheme, "name": vocab.DESTINATIONS[scheme], "nation": nation}
+
+
+def build_procedure(session: EctSession) -> Procedure:
+    """Summarise the ECT session, with derived BSA, dose per m2 and OPCS codes."""
+    bsa = clinical.body_surface_area_m2(session.patient_weight_kg, session.patient_height_cm)
+    return {
+        "session_id": session.id,
+        "procedure_date": iso_date(session.procedure_date),
+        "site_name": session.site_name,
+        "nation": session.nation,
+        "care_setting": session.care_setting,
+        "operator": session.operator_name,
+        "histology": session.histology,
+        "lesion_count": session.lesion_count,
+        "largest_lesion_mm": session.largest_lesion_mm,
+        "lesion_location": session.lesion_location,
+        "laterality": session.laterality,
+        "previous_irradiation": session.previous_irradiation,
+        "anaesthesia": session.anaesthesia,
+        "drug": session.drug,
+        "route": session.route,
+        "dose": session.dose,
+        "dose_unit": session.dose_unit,
+        "body_surface_area_m2": bsa,
+        "dose_per_m2": clinical.dose_per_m2(session.dose, bsa),
+        "drug_administered_at": _hh_mm(session.drug_time),
+        "first_pulse_at": _hh_mm(session.first_pulse_time),
+        "minutes_drug_to_pulse": clinical.minutes_between(session.drug_time, session.first_pulse_time),
+        "pulses_delivered": session.pulses_delivered,
+        "opcs_codes": list(reference.opcs_codes_for(session.laterality, session.care_setting)),
+    }
+
+
+def meddra_coded(code: str | None) -> CodedTerm | None:
+    """Expand a MedDRA code to a coded term (the code itself when unknown)."""
+    if not code:
+        return None
+    term = reference.meddra_term(code)
+    return {"system": "MedDRA", "code": code, "display": term.term if term else code}
+
+
+def imdrf_coded(codes: Iterable[str] | None) -> list[CodedTerm]:
+    """Expand IMDRF codes to coded terms with their annex system."""
+    result: list[CodedTerm] = []
+    for code in codes or []:
+        term = reference.imdrf_term(code)
+        result.append(
+            {"system": term.system, "code": term.code, "display": term.display}
+            if term
+            else {"system": "IMDRF", "code": code, "display": code}
+        )
+    return result
+
+
+def _criteria(value: Any) -> dict[str, bool]:
+    ticked = set(value or [])
+    return {key: key in ticked for key in vocab.SERIOUSNESS_CRITERIA}
+
+
+# Record form of a typed value, by field type; coded fields by attribute.
+_BY_TYPE: dict[str, Callable[[Any], Any]] = {"date": iso_date, "time": _hh_mm}
+_BY_ATTR: dict[str, Callable[[Any], Any]] = {
+    "meddra_code": meddra_coded,
+    "device_problem_codes": imdrf_coded,
+    "health_effect_codes": imdrf_coded,
+    "seriousness_criteria": _criteria,
+    "black_triangle": bool,
+}
+
+
+def record_value(field: Field, value: Any) -> Any:
+    """Return ``value`` as the record holds it (ISO dates, expanded codes)."""
+    convert = _BY_ATTR.get(field.attr) or _BY_TYPE.get(field.type)
+    return convert(value) if convert else value
+
+
+def place(target: dict[str, Any], fields: Iterable[Field], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Put each field's record value at its dotted path inside ``target``."""
+    for field in fields:
+        *parents, leaf = field.path.split(".")
+        node = target
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = record_value(field, values.get(field.attr))
+    return target
+
+
+# Keys of the other kind, empty in a record of this kind.
+_EMPTY_FOR_DEVICE = {
+    "suspect_drug": None,
+    "reactions": [],
+    "seriousness": None,
+    "other_medicines": None,
+    "additional_information": None,
+    "causality": None,
+}
+_EMPTY_FOR_MEDICINE = {"device": None, "incident": None}
+
+
+def _report_fields_part(report: Report) -> dict[str, Any]:
+    part = place({}, report_fields(report.kind), report_values(report))
+    if report.kind != "medicine":
+        return _EMPTY_FOR_DEVICE | part
+    part["reactions"] = [place({}, REACTION_FIELDS, reaction) for reaction in reaction_values(report)]
+    if not (report.drug or report.drug_product):
+        part["suspect_drug"] = None
+    return _EMPTY_FOR_MEDICINE | part
+
+
+def build_record(report: Report) -> Record:
+    """Build the canonical record of ``report`` (reads the rows once)."""
+    record = {
+        "record_version": RECORD_VERSION,
+        "kind": "medicine" if report.kind == "medicine" else "device",
+        "report_id": report.id,
+        "reference": report.reference,
+        "state": report.state,
+        "report_type": report.report_type,
+        "follow_up_of": report.follow_up_of_id,
+        "version": report.version,
+        "due_date": iso_date(report.due_date),
+        "created_at": iso_datetime(report.created_at) or "",
+        "updated_at": iso_datetime(report.updated_at) or "",
+        "destination": destination_for(report.kind, report.session.nation),
+        "mhra_reference": report.mhra_reference,
+        "procedure": build_procedure(report.session),
+    }
+    record.update(_report_fields_part(report))
+    return cast(Record, record)

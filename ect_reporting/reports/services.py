@@ -1,0 +1,159 @@
+"""Domain functions for reports: create pre-filled from a session, and edit.
+
+A new report copies what the session already knows (patient minimum
+data; the suspect drug with batch, route, dose and date; or the pulse
+generator and electrode identifiers), takes the signed-in user as
+reporter, and gets a reporting deadline from ``clocks``. Values given
+by the caller override the pre-filled ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ect_reporting import clocks, rules
+from ect_reporting.audit import record_changes, record_event
+from ect_reporting.exceptions import ValidationFailed, VersionConflict
+from ect_reporting.fields import SESSION_TO_DEVICE_REPORT, SESSION_TO_MEDICINE_REPORT, SESSION_TO_REPORT
+from ect_reporting.models import EctSession, Report, User
+from ect_reporting.models._common import utcnow
+from ect_reporting.reports.values import (
+    apply_values,
+    clean_reactions,
+    clean_values,
+    reaction_values,
+    replace_reactions,
+    report_values,
+)
+from ect_reporting.vocab import REPORT_KINDS
+
+
+def prefill_values(session: EctSession, kind: str, reporter: User) -> dict[str, Any]:
+    """Return the values a new ``kind`` report takes from ``session`` and ``reporter``."""
+    mapping = dict(SESSION_TO_REPORT)
+    mapping.update(SESSION_TO_MEDICINE_REPORT if kind == "medicine" else SESSION_TO_DEVICE_REPORT)
+    values = {report_attr: getattr(session, session_attr) for session_attr, report_attr in mapping.items()}
+    values.update(
+        reporter_name=reporter.full_name,
+        reporter_profession=reporter.profession,
+        reporter_email=reporter.email,
+        reporter_organisation=reporter.organisation,
+        awareness_date=date.today(),
+    )
+    if kind == "medicine":
+        values["drug_indication"] = "Electrochemotherapy for cutaneous metastases" + (
+            f" ({session.histology.replace('_', ' ')})" if session.histology and session.histology != "other" else ""
+        )
+        values["action_taken"] = "not_applicable"
+    else:
+        values["suspect_component"] = "unknown"
+    return values
+
+
+def refresh_due_date(report: Report, clock_rules: clocks.ClockRules) -> None:
+    """Recompute the reporting deadline from awareness date and seriousness."""
+    if report.awareness_date is None:
+        report.due_date = None
+        return
+    report.due_date = clocks.due_date(
+        report.kind,
+        report.awareness_date,
+        report.serious,
+        report.incident_classification,
+        clock_rules,
+    )
+
+
+def create_report(
+    db_session: Session,
+    actor: User,
+    session: EctSession,
+    kind: str,
+    overrides: Mapping[str, Any] | None = None,
+    reactions: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    today: date | None = None,
+    clock_rules: clocks.ClockRules = clocks.DEFAULT_RULES,
+) -> Report:
+    """Create a ``kind`` report pre-filled from ``session``; overrides win."""
+    if kind not in REPORT_KINDS:
+        raise ValidationFailed({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
+    values = prefill_values(session, kind, actor) | clean_values(kind, overrides or {})
+    cleaned_reactions = clean_reactions(reactions or [])
+    errors = rules.report_errors(
+        kind, values, cleaned_reactions if kind == "medicine" else None, today=today or date.today()
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    report = Report(
+        session=session,
+        kind=kind,
+        state="draft",
+        report_type="initial",
+        created_by=actor,
+        device_problem_codes=[],
+        health_effect_codes=[],
+    )
+    apply_values(report, values)
+    if kind == "medicine":
+        replace_reactions(report, cleaned_reactions)
+    refresh_due_date(report, clock_rules)
+    db_session.add(report)
+    db_session.flush()
+    record_event(
+        db_session,
+        actor=actor,
+        action="create",
+        object_type="report",
+        object_id=report.id,
+        details={"kind": kind, "session_id": session.id},
+    )
+    return report
+
+
+def update_report(
+    db_session: Session,
+    actor: User,
+    report: Report,
+    values: Mapping[str, Any],
+    reactions: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    expected_version: int | None = None,
+    today: date | None = None,
+    clock_rules: clocks.ClockRules = clocks.DEFAULT_RULES,
+) -> Report:
+    """Change a report; ``reactions`` (when given) replaces the list.
+
+    ``expected_version`` is the version the editor started from; a
+    mismatch raises ``VersionConflict`` so nobody overwrites a change they
+    have not seen. The rules see the report as it would be after the change.
+    """
+    if expected_version is not None and expected_version != report.version:
+        raise VersionConflict(report.version)
+    cleaned = clean_values(report.kind, values)
+    is_medicine = report.kind == "medicine"
+    new_reactions = None if reactions is None or not is_medicine else clean_reactions(reactions)
+    errors = rules.report_errors(
+        report.kind,
+        report_values(report) | cleaned,
+        (reaction_values(report) if new_reactions is None else new_reactions) if is_medicine else None,
+        today=today or date.today(),
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    changes = apply_values(report, cleaned)
+    reaction_change = replace_reactions(report, new_reactions) if new_reactions is not None else None
+    if reaction_change:
+        changes["reactions"] = reaction_change
+    if changes:
+        # Touch the row so its version increases even when only the
+        # reaction rows changed.
+        report.updated_at = utcnow()
+        refresh_due_date(report, clock_rules)
+        db_session.flush()
+        record_changes(db_session, actor=actor, object_type="report", object_id=report.id, changes=changes)
+    return report

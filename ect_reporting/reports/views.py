@@ -1,0 +1,245 @@
+"""The report blueprint: the report page and everything done on it.
+
+Create (from a session), edit, submit, workflow actions, comments and
+follow-ups all live here, rendered from one read model per request.
+Views stay thin: parse the form, call one domain function, commit,
+redirect; domain exceptions reach the app's error handlers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from ect_reporting import access, vocab
+from ect_reporting.exceptions import NotAllowedNow, ValidationFailed, VersionConflict
+from ect_reporting.extensions import db
+from ect_reporting.fields import report_fields
+from ect_reporting.models import Report
+from ect_reporting.reports import comments, duplicates, follow_ups, services, workflow
+from ect_reporting.reports.conflicts import differences
+from ect_reporting.reports.read_model import ReportView, report_view
+from ect_reporting.reports.readiness import submission_problems
+from ect_reporting.reports.values import reaction_values, report_values
+from ect_reporting.web import clock_rules, current_actor
+from ect_reporting.webforms import DeviceReportForm, MedicineReportForm, posted_reactions, save_form, typed_values
+
+bp = Blueprint("reports", __name__)
+
+
+def _report(report_id: int) -> Report:
+    return access.visible_report(db.session, report_id, current_actor())
+
+
+def _to_page(report: Report, anchor: str | None = None) -> Any:
+    return redirect(url_for("reports.show", report_id=report.id, _anchor=anchor))
+
+
+def render_page(view: ReportView, status: int = 200, **extra: Any) -> Any:
+    """Render the report page from its read model; ``extra`` carries form errors to show in place."""
+    return render_template("reports/report.html", view=view, report=view.report, record=view.record, **extra), status
+
+
+@bp.get("/reports/<int:report_id>")
+@login_required
+def show(report_id: int) -> Any:
+    """Show a report as it will be sent, with what it still lacks."""
+    return render_page(report_view(db.session, current_actor(), _report(report_id)))
+
+
+@bp.post("/sessions/<int:session_id>/reports")
+@login_required
+def create(session_id: int) -> Any:
+    """Create a pre-filled draft report of the chosen kind."""
+    session = access.visible_session(db.session, session_id, current_actor())
+    kind = request.form.get("kind", "")
+    if kind not in vocab.REPORT_KINDS:
+        raise ValidationFailed({"kind": ["Choose a medicine or device report"]})
+    report = services.create_report(db.session, current_actor(), session, kind, clock_rules=clock_rules())
+    db.session.commit()
+    flash("Draft report created and filled in from the session. Check it and add what happened.", "success")
+    return redirect(url_for("reports.edit", report_id=report.id))
+
+
+def _form(report: Report, formdata: Any = None) -> Any:
+    form_class = MedicineReportForm if report.kind == "medicine" else DeviceReportForm
+    if formdata is not None:
+        return form_class(formdata=formdata)
+    data: dict[str, Any] = report_values(report)
+    if report.kind == "medicine":
+        data["reactions"] = reaction_values(report) or [{}]
+    return form_class(data=data)
+
+
+def _render_form(report: Report, form: Any, version: int | None, status: int = 200, **extra: Any) -> Any:
+    page = render_template("reports/report_form.html", form=form, report=report, version=version, **extra)
+    return page, status
+
+
+def _change_reactions(form: Any) -> bool:
+    """Add or remove a reaction entry without saving (works without JavaScript)."""
+    if request.form.get("add_reaction"):
+        form.reactions.append_entry()
+        return True
+    index = request.form.get("remove_reaction", type=int)
+    if index is None:
+        return False
+    if 0 <= index < len(form.reactions):
+        form.reactions.entries.pop(index)
+        if not form.reactions.entries:
+            form.reactions.append_entry()
+    return True
+
+
+@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(report_id: int) -> Any:
+    """Edit a draft: save it, add or remove reactions, or submit for review."""
+    report = _report(report_id)
+    if not access.can_edit_report(current_actor(), report):
+        flash("This report can no longer be edited.", "warning")
+        return _to_page(report)
+    if request.method == "GET":
+        return _render_form(report, _form(report), report.version)
+    form = _form(report, request.form)
+    posted_version = request.form.get("version", type=int)
+    if report.kind == "medicine" and _change_reactions(form):
+        return _render_form(report, form, posted_version)
+    if not form.validate():
+        return _render_form(report, form, posted_version, 422)
+    values = typed_values(form, report_fields(report.kind))
+    reactions, positions = posted_reactions(form) if report.kind == "medicine" else (None, None)
+    try:
+        saved = save_form(
+            form,
+            report_fields(report.kind),
+            lambda: services.update_report(
+                db.session,
+                current_actor(),
+                report,
+                values,
+                reactions,
+                expected_version=posted_version,
+                clock_rules=clock_rules(),
+            ),
+            positions,
+        )
+    except (VersionConflict, StaleDataError):
+        db.session.rollback()
+        db.session.refresh(report)
+        others = differences(report, values, reactions)
+        return _render_form(report, form, posted_version, 409, conflict=report, changes_by_others=others)
+    if not saved:
+        return _render_form(report, form, posted_version, 422)
+    if request.form.get("submit_for_review"):
+        return _submit(report)
+    flash("Draft saved.", "success")
+    return _to_page(report)
+
+
+def _flash_duplicates(report: Report) -> None:
+    for warning in duplicates.duplicate_warnings(db.session, report):
+        flash(warning["message"], "warning")
+
+
+def _submit(report: Report) -> Any:
+    given = workflow.TransitionInput(problems=submission_problems(report))
+    try:
+        workflow.apply_transition(db.session, current_actor(), report, "submit", given)
+    except ValidationFailed:
+        db.session.rollback()
+        flash("Draft saved, but it is not ready to submit: complete the items listed below.", "warning")
+        return _to_page(report)
+    _flash_duplicates(report)
+    db.session.commit()
+    flash("Report submitted for review by the governance lead.", "success")
+    return _to_page(report)
+
+
+def _optional_date(text: str | None) -> date | None:
+    """Parse an optional ISO date from a form, as a field error when it is not one."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed({"sent_date": ["Date sent must be a real date, for example 24 November 2026"]}) from None
+
+
+@bp.post("/reports/<int:report_id>/transition")
+@login_required
+def transition(report_id: int) -> Any:
+    """Take a workflow action from the report page.
+
+    A refused action (wrong role or state) comes back as a message; a
+    missing comment, reference or date comes back beside its field with
+    what was typed kept.
+    """
+    report = _report(report_id)
+    action = request.form.get("action", "")
+    try:
+        given = workflow.TransitionInput(
+            comment=request.form.get("comment"),
+            mhra_reference=request.form.get("mhra_reference"),
+            sent_date=_optional_date(request.form.get("sent_date")),
+            problems=submission_problems(report) if action == "submit" else (),
+        )
+        workflow.apply_transition(db.session, current_actor(), report, action, given)
+    except NotAllowedNow as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _to_page(report)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        errors = {path: messages[0] for path, messages in exc.errors.items()}
+        view = report_view(db.session, current_actor(), report)
+        return render_page(view, 422, action_name=action, action_errors=errors, action_values=request.form)
+    if action == "submit":
+        _flash_duplicates(report)
+    db.session.commit()
+    flash(f"Report {report.reference} is now {vocab.label(vocab.REPORT_STATES, report.state).lower()}.", "success")
+    return _to_page(report)
+
+
+@bp.post("/reports/<int:report_id>/comments")
+@login_required
+def add_comment(report_id: int) -> Any:
+    """Add a comment to a report without changing its state."""
+    report = _report(report_id)
+    body = request.form.get("comment", "")
+    try:
+        comments.add_comment(db.session, current_actor(), report, body)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        view = report_view(db.session, current_actor(), report)
+        return render_page(view, 422, comment_error=exc.errors["comment"][0], comment_text=body)
+    db.session.commit()
+    flash("Comment added.", "success")
+    return _to_page(report, "comments")
+
+
+@bp.post("/reports/<int:report_id>/follow-up")
+@login_required
+def create_follow_up(report_id: int) -> Any:
+    """Start a follow-up (or final) report from a report that has been sent."""
+    report = _report(report_id)
+    try:
+        follow_up = follow_ups.create_follow_up(
+            db.session,
+            current_actor(),
+            report,
+            report_type=request.form.get("report_type") or "follow_up",
+            clock_rules=clock_rules(),
+        )
+    except (NotAllowedNow, ValidationFailed) as exc:
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, NotAllowedNow) else exc.errors["report_type"][0], "error")
+        return _to_page(report)
+    db.session.commit()
+    label = vocab.label(vocab.REPORT_TYPES, follow_up.report_type).lower()
+    flash(f"{follow_up.reference} is a new {label} report, filled in from {report.reference}. Add what is new.")
+    return redirect(url_for("reports.edit", report_id=follow_up.id))
