@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from ect_reporting import reports, workflow
 from ect_reporting.extensions import db
-from ect_reporting.readiness import submission_problems
+from ect_reporting.reports import services, workflow
+from ect_reporting.reports.readiness import submission_problems
 from tests.browser.helpers import summary_value
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def submitted_report(make_session, clinician):
         lesion_location="Left lower leg, anterior shin, multiple in-transit metastases",
         electrode_udi=LONG_UDI,
     )
-    report = reports.create_report(
+    report = services.create_report(
         db.session,
         clinician,
         session,
@@ -62,7 +62,8 @@ def submitted_report(make_session, clinician):
             }
         ],
     )
-    workflow.apply_transition(db.session, clinician, report, "submit", completeness_check=submission_problems)
+    given = workflow.TransitionInput(problems=submission_problems(report))
+    workflow.apply_transition(db.session, clinician, report, "submit", given)
     db.session.commit()
     return session.id, report.id
 

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-
 from ect_reporting.completeness import Problem, check_completeness
 
 TODAY = date(2025, 6, 1)

@@ -11,14 +11,14 @@ import io
 import json
 
 import pytest
+from ect_reporting.completeness import check_completeness
+from ect_reporting.records import build_record
 from pypdf import PdfReader
 
-from ect_reporting import reports
-from ect_reporting.completeness import check_completeness
 from ect_reporting.exports.json_export import JsonRenderer, verify_checksum
 from ect_reporting.exports.pdf_export import PdfRenderer
 from ect_reporting.extensions import db
-from ect_reporting.records import build_record
+from ect_reporting.reports import services
 from ect_reporting.schemas import export_errors
 
 
@@ -27,7 +27,7 @@ from ect_reporting.schemas import export_errors
 )
 def test_built_record_exports_valid_json_and_pdf(make_session, clinician, kind, nation, scheme):
     session = make_session(nation=nation)
-    report = reports.create_report(db.session, clinician, session, kind)
+    report = services.create_report(db.session, clinician, session, kind)
     db.session.commit()
     record = build_record(report)
     assert record["destination"]["scheme"] == scheme
@@ -43,7 +43,7 @@ def test_built_record_exports_valid_json_and_pdf(make_session, clinician, kind, 
 
 
 def test_new_medicine_report_lists_what_is_missing(make_session, clinician):
-    report = reports.create_report(db.session, clinician, make_session(), "medicine")
+    report = services.create_report(db.session, clinician, make_session(), "medicine")
     db.session.commit()
     paths = [problem.path for problem in check_completeness(build_record(report))]
     assert "reactions" in paths

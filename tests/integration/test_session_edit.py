@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from ect_reporting import reports
 from ect_reporting.extensions import db
 from ect_reporting.models import AuditEvent
+from ect_reporting.reports import services
 from tests.integration.test_forms import sign_in
 
 
@@ -146,7 +146,7 @@ def test_cleared_field_is_cleared(author_client, session):
 
 
 def test_reports_already_created_keep_their_values(author_client, clinician, session):
-    report = reports.create_report(db.session, clinician, session, "medicine")
+    report = services.create_report(db.session, clinician, session, "medicine")
     db.session.commit()
     page = author_client.get(f"/sessions/{session.id}/edit").get_data(as_text=True)
     assert report.reference in page  # the page names the reports that will not change

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from ect_reporting import reports
 from ect_reporting.extensions import db
 from ect_reporting.models import EctSession, Reaction, Report, User
+from ect_reporting.reports import services
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def make_report(app: Any, clinician: User, make_session: Callable[..., EctSessio
         **values: Any,
     ) -> Report:
         author = user or clinician
-        report = reports.create_report(db.session, author, session or make_session(user=author), kind)
+        report = services.create_report(db.session, author, session or make_session(user=author), kind)
         for position, reaction in enumerate(reactions):
             report.reactions.append(Reaction(position=position, **reaction))
         report.state = state

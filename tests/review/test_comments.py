@@ -22,7 +22,7 @@ def test_reviewers_comment_without_changing_the_state(client, make_user, make_re
     version = report.version
     reviewer = make_user(role)
     sign_in(client, reviewer)
-    response = client.post(f"/review/reports/{report.id}/comments", data={"comment": "  Please check the batch.  "})
+    response = client.post(f"/reports/{report.id}/comments", data={"comment": "  Please check the batch.  "})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/reports/{report.id}#comments"
     db.session.refresh(report)
@@ -39,14 +39,14 @@ def test_reviewers_comment_without_changing_the_state(client, make_user, make_re
 def test_the_author_may_comment(client, clinician, make_report):
     report = make_report(state="returned")
     sign_in(client, clinician)
-    assert client.post(f"/review/reports/{report.id}/comments", data={"comment": "Batch added."}).status_code == 302
+    assert client.post(f"/reports/{report.id}/comments", data={"comment": "Batch added."}).status_code == 302
     assert [c.body for c in comments_of(report)] == ["Batch added."]
 
 
 def test_another_clinician_may_not_comment(client, make_user, make_report):
     report = make_report()
     sign_in(client, make_user("clinician"))
-    assert client.post(f"/review/reports/{report.id}/comments", data={"comment": "Hello"}).status_code == 403
+    assert client.post(f"/reports/{report.id}/comments", data={"comment": "Hello"}).status_code == 403
     assert comments_of(report) == []
 
 
@@ -58,19 +58,19 @@ def test_session_owner_who_is_not_the_author_sees_no_form_and_gets_403(
     sign_in(client, clinician)
     page = client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert "Add a comment" not in page
-    assert client.post(f"/review/reports/{report.id}/comments", data={"comment": "Hi"}).status_code == 403
+    assert client.post(f"/reports/{report.id}/comments", data={"comment": "Hi"}).status_code == 403
 
 
 def test_missing_report_is_404(client, governance_lead):
     sign_in(client, governance_lead)
-    assert client.post("/review/reports/999/comments", data={"comment": "Hi"}).status_code == 404
+    assert client.post("/reports/999/comments", data={"comment": "Hi"}).status_code == 404
 
 
 @pytest.mark.parametrize(("text", "message"), [("   ", "Enter a comment"), ("x" * 5001, "5,000 characters or fewer")])
 def test_bad_comment_comes_back_with_the_error_beside_the_field(client, governance_lead, make_report, text, message):
     report = make_report()
     sign_in(client, governance_lead)
-    response = client.post(f"/review/reports/{report.id}/comments", data={"comment": text})
+    response = client.post(f"/reports/{report.id}/comments", data={"comment": text})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "<title>Error: " in html
@@ -92,10 +92,10 @@ def test_comment_needs_a_csrf_token(app, governance_lead, make_report):
     credentials = {"email": governance_lead.email, "password": PASSWORD, "csrf_token": token}
     signed_in = client.post("/sign-in", data=credentials)
     assert signed_in.status_code == 302
-    assert client.post(f"/review/reports/{report.id}/comments", data={"comment": "Hi"}).status_code == 400
+    assert client.post(f"/reports/{report.id}/comments", data={"comment": "Hi"}).status_code == 400
     report_page = client.get(f"/reports/{report.id}").get_data(as_text=True)
-    form = report_page[report_page.index('action="/review/reports/') :]
+    form = report_page[report_page.index('action="/reports/') :]
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    response = client.post(f"/review/reports/{report.id}/comments", data={"comment": "Hi", "csrf_token": token})
+    response = client.post(f"/reports/{report.id}/comments", data={"comment": "Hi", "csrf_token": token})
     assert response.status_code == 302
     assert [c.body for c in comments_of(report)] == ["Hi"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from ect_reporting import reports
 from ect_reporting.extensions import db
+from ect_reporting.reports import follow_ups
 from ect_reporting.review import queries
 from ect_reporting.review.charts import bar_chart
 from ect_reporting.review.queries import Count
@@ -47,7 +47,7 @@ def test_new_reports_per_month_for_the_last_twelve_months(make_report, governanc
     make_report(created_at=datetime(2026, 2, 10), state="withdrawn")
     # A follow-up is a new version of a case, not a new case.
     sent = make_report(created_at=datetime(2026, 2, 11), state="closed")
-    reports.create_follow_up(db.session, governance_lead, sent).created_at = datetime(2026, 3, 3)
+    follow_ups.create_follow_up(db.session, governance_lead, sent).created_at = datetime(2026, 3, 3)
     db.session.commit()
     data = queries.dashboard(db.session, today=TODAY)
     assert next(c.key for c in data.per_month) == "2025-04"
@@ -73,7 +73,7 @@ def test_device_problems_drugs_and_models_count_each_case_once(make_report, make
     make_report("device", device_problem_codes=["A0201"], generator_model="Gen-1", electrode_model="E-2")
     make_report("device", device_problem_codes=["A24"], generator_model="Gen-2", state="withdrawn")
     # The follow-up supersedes the first report: it is counted instead, not as well.
-    reports.create_follow_up(db.session, governance_lead, first).device_problem_codes = ["A020602"]
+    follow_ups.create_follow_up(db.session, governance_lead, first).device_problem_codes = ["A020602"]
     make_report(drug="bleomycin")
     make_report(drug="bleomycin")
     make_report(session=make_session(drug="cisplatin", dose=20.0, dose_unit="mg"), drug="cisplatin")

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from ect_reporting import reports
-from ect_reporting.duplicates import onset_date, possible_duplicates
 from ect_reporting.extensions import db
+from ect_reporting.reports import follow_ups
+from ect_reporting.reports.duplicates import onset_date, possible_duplicates
 from tests.conftest import session_payload
 from tests.review.helpers import URTICARIA, sign_in
 
@@ -88,7 +88,7 @@ def test_missing_reference_product_or_onset_means_no_warning(make_report):
 
 def test_versions_of_the_same_case_are_not_duplicates(make_report, governance_lead):
     initial = medicine(make_report, state="closed")
-    follow_up = reports.create_follow_up(db.session, governance_lead, initial)
+    follow_up = follow_ups.create_follow_up(db.session, governance_lead, initial)
     db.session.commit()
     assert dupes(follow_up) == []
     assert dupes(initial) == []

@@ -7,11 +7,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from ect_reporting import reports
-from ect_reporting.errors import ValidationFailed
+from ect_reporting.exceptions import Forbidden, NotAllowedNow, ValidationFailed
 from ect_reporting.extensions import db
 from ect_reporting.models import AuditEvent, Report
-from ect_reporting.workflow import TransitionForbidden, TransitionNotAllowed
+from ect_reporting.reports import follow_ups
 from tests.conftest import PASSWORD
 from tests.review.helpers import URTICARIA, sign_in
 
@@ -43,7 +42,7 @@ def sent_report(make_report):
 
 
 def test_follow_up_copies_the_latest_version_as_a_new_draft(sent_report, governance_lead):
-    follow_up = reports.create_follow_up(db.session, governance_lead, sent_report)
+    follow_up = follow_ups.create_follow_up(db.session, governance_lead, sent_report)
     db.session.commit()
 
     assert follow_up.id != sent_report.id
@@ -77,7 +76,7 @@ def test_follow_up_copies_the_latest_version_as_a_new_draft(sent_report, governa
 
 
 def test_follow_up_writes_one_audit_row(sent_report, clinician):
-    follow_up = reports.create_follow_up(db.session, clinician, sent_report)
+    follow_up = follow_ups.create_follow_up(db.session, clinician, sent_report)
     db.session.commit()
     rows = db.session.scalars(select(AuditEvent).where(AuditEvent.object_id == follow_up.id)).all()
     assert [(r.action, r.details["follow_up_of"], r.actor_id) for r in rows] == [
@@ -87,7 +86,7 @@ def test_follow_up_writes_one_audit_row(sent_report, clinician):
 
 def test_device_follow_up_copies_problem_codes_without_sharing_the_list(make_report, governance_lead):
     device = make_report("device", device_problem_codes=["A0201"], incident_classification="other_reportable", **SENT)
-    follow_up = reports.create_follow_up(db.session, governance_lead, device)
+    follow_up = follow_ups.create_follow_up(db.session, governance_lead, device)
     follow_up.device_problem_codes.append("A24")
     db.session.commit()
     db.session.refresh(device)
@@ -98,53 +97,53 @@ def test_device_follow_up_copies_problem_codes_without_sharing_the_list(make_rep
 @pytest.mark.parametrize("state", ["sent_to_mhra", "acknowledged", "closed"])
 def test_sent_or_finished_reports_can_be_followed_up(make_report, governance_lead, state):
     report = make_report(state=state)
-    assert reports.create_follow_up(db.session, governance_lead, report).follow_up_of_id == report.id
+    assert follow_ups.create_follow_up(db.session, governance_lead, report).follow_up_of_id == report.id
 
 
 @pytest.mark.parametrize("state", ["draft", "submitted_for_review", "returned", "approved", "withdrawn"])
 def test_reports_not_yet_sent_cannot_be_followed_up(make_report, governance_lead, state):
-    with pytest.raises(TransitionNotAllowed):
-        reports.create_follow_up(db.session, governance_lead, make_report(state=state))
+    with pytest.raises(NotAllowedNow):
+        follow_ups.create_follow_up(db.session, governance_lead, make_report(state=state))
 
 
 def test_follow_up_links_to_the_latest_version_of_the_chain(sent_report, governance_lead):
-    second = reports.create_follow_up(db.session, governance_lead, sent_report)
+    second = follow_ups.create_follow_up(db.session, governance_lead, sent_report)
     second.state, second.mhra_reference = "sent_to_mhra", "GB-MHRA-ADR-00000002"
     db.session.commit()
     # Asked from the initial report, the new version still follows the latest.
-    third = reports.create_follow_up(db.session, governance_lead, sent_report, report_type="final")
+    third = follow_ups.create_follow_up(db.session, governance_lead, sent_report, report_type="final")
     db.session.commit()
     assert third.follow_up_of_id == second.id
     assert third.report_type == "final"
-    chain = reports.follow_up_chain(db.session, second)
+    chain = follow_ups.follow_up_chain(db.session, second)
     assert [r.id for r in chain] == [sent_report.id, second.id, third.id]
-    assert [r.id for r in reports.follow_up_chain(db.session, third)] == [r.id for r in chain]
+    assert [r.id for r in follow_ups.follow_up_chain(db.session, third)] == [r.id for r in chain]
 
 
 def test_an_unfinished_follow_up_blocks_another(sent_report, governance_lead):
-    draft = reports.create_follow_up(db.session, governance_lead, sent_report)
+    draft = follow_ups.create_follow_up(db.session, governance_lead, sent_report)
     db.session.commit()
-    with pytest.raises(TransitionNotAllowed, match=draft.reference):
-        reports.create_follow_up(db.session, governance_lead, sent_report)
+    with pytest.raises(NotAllowedNow, match=draft.reference):
+        follow_ups.create_follow_up(db.session, governance_lead, sent_report)
 
 
 def test_a_withdrawn_follow_up_is_skipped(sent_report, governance_lead):
-    draft = reports.create_follow_up(db.session, governance_lead, sent_report)
+    draft = follow_ups.create_follow_up(db.session, governance_lead, sent_report)
     draft.state = "withdrawn"
     db.session.commit()
-    again = reports.create_follow_up(db.session, governance_lead, sent_report)
+    again = follow_ups.create_follow_up(db.session, governance_lead, sent_report)
     assert again.follow_up_of_id == sent_report.id
 
 
 def test_only_the_author_or_a_governance_lead_may_follow_up(sent_report, make_user):
     for user in (make_user("clinician"), make_user("admin")):
-        with pytest.raises(TransitionForbidden):
-            reports.create_follow_up(db.session, user, sent_report)
+        with pytest.raises(Forbidden):
+            follow_ups.create_follow_up(db.session, user, sent_report)
 
 
 def test_unknown_report_type_is_rejected(sent_report, governance_lead):
     with pytest.raises(ValidationFailed) as caught:
-        reports.create_follow_up(db.session, governance_lead, sent_report, report_type="initial")
+        follow_ups.create_follow_up(db.session, governance_lead, sent_report, report_type="initial")
     assert "report_type" in caught.value.errors
 
 
@@ -203,7 +202,7 @@ def test_page_follow_up_goes_to_the_new_draft_and_shows_the_timeline(client, sen
     page = client.get(f"/reports/{sent_report.id}").get_data(as_text=True)
     assert "Versions of this report" in page and "Start a new version" in page
 
-    response = client.post(f"/review/reports/{sent_report.id}/follow-up", data={"report_type": "follow_up"})
+    response = client.post(f"/reports/{sent_report.id}/follow-up", data={"report_type": "follow_up"})
     assert response.status_code == 302
     follow_up = db.session.scalar(select(Report).where(Report.follow_up_of_id == sent_report.id))
     assert response.headers["Location"] == f"/reports/{follow_up.id}/edit"
@@ -225,19 +224,19 @@ def test_page_follow_up_of_a_draft_shows_why_not(client, make_report, clinician)
     draft = make_report(state="draft")
     sign_in(client, clinician)
     assert "Start a new version" not in client.get(f"/reports/{draft.id}").get_data(as_text=True)
-    response = client.post(f"/review/reports/{draft.id}/follow-up", follow_redirects=True)
+    response = client.post(f"/reports/{draft.id}/follow-up", follow_redirects=True)
     assert "cannot have a follow-up" in response.get_data(as_text=True)
     assert db.session.scalar(select(Report).where(Report.follow_up_of_id == draft.id)) is None
 
 
 def test_page_follow_up_by_an_administrator_is_403(client, sent_report, make_user):
     sign_in(client, make_user("admin"))
-    assert client.post(f"/review/reports/{sent_report.id}/follow-up").status_code == 403
+    assert client.post(f"/reports/{sent_report.id}/follow-up").status_code == 403
 
 
 def test_page_follow_up_by_another_clinician_is_403(client, sent_report, make_user):
     sign_in(client, make_user("clinician"))
-    assert client.post(f"/review/reports/{sent_report.id}/follow-up").status_code == 403
+    assert client.post(f"/reports/{sent_report.id}/follow-up").status_code == 403
 
 
 def test_page_follow_up_needs_a_csrf_token(app, sent_report, clinician):
@@ -248,4 +247,4 @@ def test_page_follow_up_needs_a_csrf_token(app, sent_report, clinician):
     credentials = {"email": clinician.email, "password": PASSWORD, "csrf_token": token}
     signed_in = client.post("/sign-in", data=credentials)
     assert signed_in.status_code == 302
-    assert client.post(f"/review/reports/{sent_report.id}/follow-up").status_code == 400
+    assert client.post(f"/reports/{sent_report.id}/follow-up").status_code == 400

@@ -2,7 +2,9 @@
 
 import pytest
 
-from ect_reporting.identifiers import identifier_problems, identifiers_in, is_valid_nhs_number
+from ect_reporting.fields import MEDICINE_FIELDS, REACTION_FIELDS
+from ect_reporting.identifiers import identifiers_in, is_valid_nhs_number
+from ect_reporting.rules import identifier_errors
 
 
 @pytest.mark.parametrize(("number", "valid"), [("9434765919", True), ("4010232137", True), ("9434765918", False),
@@ -26,6 +28,11 @@ def test_identifiers_in(text, expected):
 
 
 def test_problems_name_the_field():
-    record = {"procedure": {}, "medicine": {"reactions": [{"verbatim": "ok", "treatment": "seen at M1 1AE"}],
-                                           "seriousness": {}}, "device": None}
-    assert [path for path, _ in identifier_problems(record)] == ["reactions.0.treatment"]
+    reaction = {"verbatim": "ok", "treatment": "seen at M1 1AE"}
+    assert list(identifier_errors(REACTION_FIELDS, reaction, prefix="reactions.0.")) == ["reactions.0.treatment"]
+
+
+def test_only_narrative_fields_are_searched():
+    # A batch number is a long digit string by design; it is never mistaken for an NHS number.
+    values = {"drug_batch": "9434765919", "other_medicines": "NHS no 9434765919"}
+    assert list(identifier_errors(MEDICINE_FIELDS, values)) == ["other_medicines"]

@@ -183,11 +183,11 @@ def test_illegal_transition_in_the_page_shows_a_clear_message(client, app, make_
 
 
 def test_return_without_comment_shows_error_beside_field(client, app, make_user, make_session):
-    from ect_reporting import reports
+    from ect_reporting.reports import services
     from tests.integration.test_forms import sign_in
 
     author, lead = make_user("clinician"), make_user("governance_lead")
-    report = reports.create_report(db.session, author, make_session(user=author), "device")
+    report = services.create_report(db.session, author, make_session(user=author), "device")
     report.state = "submitted_for_review"
     db.session.commit()
     sign_in(client, lead)
