@@ -22,7 +22,7 @@ from typing import Any
 
 from ect_reporting.exports.base import Renderer
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 CHECKSUM_ALGORITHM = "sha256"
 
 
