@@ -145,8 +145,7 @@ MEDICINE_RECORD: Record = {
     },
     "other_medicines": "Amlodipine 5 mg once daily; paracetamol 1 g when required",
     "additional_information": (
-        "No known drug allergies. Bleomycin ECT in 2024 without reaction. "
-        "Mast cell tryptase 28 micrograms/L at 1 hour."
+        "No known drug allergies. Bleomycin ECT in 2024 without reaction. Mast cell tryptase 28 micrograms/L at 1 hour."
     ),
     "causality": "probable",
     "device": None,
