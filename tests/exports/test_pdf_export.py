@@ -14,7 +14,8 @@ import pytest
 from pypdf import PdfReader
 
 from ect_reporting import vocab
-from ect_reporting.exports.pdf import FONT_DIR, PdfRenderer
+from ect_reporting.exports.pdf import FONT_DIR, DeviceLayout, MedicineLayout, PdfRenderer
+from ect_reporting.exports.pdf.base import stylesheet
 from ect_reporting.record_types import Record
 
 GENERATED_AT = datetime(2025, 6, 1, 12, 30, 5, tzinfo=UTC)
@@ -79,6 +80,22 @@ def test_the_bundled_font_is_embedded(renderer, medicine_record):
         "DejaVuSans.ttf",
         "DejaVuSans-Bold.ttf",
     }
+
+
+def test_the_layout_is_picked_by_kind(renderer, medicine_record, device_record):
+    assert type(renderer.layout_for(medicine_record)) is MedicineLayout
+    assert type(renderer.layout_for(device_record)) is DeviceLayout
+
+
+def test_an_unknown_kind_is_refused_even_when_rendering_directly(renderer, medicine_record):
+    medicine_record["kind"] = "defective_medicine"  # type: ignore[typeddict-item]
+    with pytest.raises(ValueError, match="unknown report kind"):
+        renderer.render(medicine_record)
+
+
+def test_stylesheet_is_built_once_and_shared(renderer):
+    assert stylesheet() is stylesheet()
+    assert all(layout.styles is stylesheet() for layout in renderer.layouts.values())
 
 
 # --- content and order -------------------------------------------------------------
@@ -280,6 +297,31 @@ def test_no_drug_and_no_reactions_print_not_recorded(renderer, medicine_record):
     medicine_record.update(suspect_drug=None, reactions=[])
     text = render_text(renderer, medicine_record)
     assert "2. Suspect drug(s) Not recorded 3. Suspected reaction(s) Not recorded" in text
+
+
+def test_missing_medicine_sections_print_not_recorded(renderer, medicine_record):
+    medicine_record.update(seriousness=None, causality=None, additional_information=None)
+    text = render_text(renderer, medicine_record)
+    assert "Serious Not recorded" in text
+    assert "\u2612" not in text  # no box ticked
+    assert "Causality (WHO-UMC) Not recorded" in text
+    assert "6. Additional information Not recorded" in text
+
+
+def test_missing_device_and_incident_print_not_recorded(renderer, device_record):
+    device_record.update(device=None, incident=None)
+    text = render_text(renderer, device_record)
+    assert_in_order(text, DEVICE_HEADINGS)
+    for expected in (
+        "Suspect component Not recorded",
+        "Serial number Not recorded",
+        "UDI Not recorded",
+        "Description Not recorded",
+        "Incident date Not recorded",
+        "Device problem (annex A) Not recorded",
+        "Available for investigation Not recorded",
+    ):
+        assert expected in text
 
 
 def test_black_triangle_product_is_flagged(renderer, medicine_record):

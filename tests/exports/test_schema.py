@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -181,3 +182,12 @@ def test_schema_rejects_unknown_top_level_key(medicine_record):
     document["signature"] = "x"
     with pytest.raises(ValidationError):
         validate_export(document)
+
+
+@pytest.mark.parametrize("record", [MEDICINE_RECORD, DEVICE_RECORD], ids=["medicine", "device"])
+def test_sample_body_surface_area_is_mosteller_from_weight_and_height(record):
+    """BSA is shown to 2 dp; the dose per m2 is worked from the unrounded area."""
+    patient, procedure = record["patient"], record["procedure"]
+    bsa = math.sqrt(patient["height_cm"] * patient["weight_kg"] / 3600)
+    assert procedure["body_surface_area_m2"] == round(bsa, 2)
+    assert procedure["dose_per_m2"] == round(procedure["dose"] / bsa)
