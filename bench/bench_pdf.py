@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -29,11 +28,12 @@ from pypdf import PdfReader  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
-from ect_reporting.exports.pdf_export import PdfRenderer  # noqa: E402
+from ect_reporting.exports.pdf import PdfRenderer  # noqa: E402
 from ect_reporting.exports.samples import sample_record  # noqa: E402
+from ect_reporting.record_types import Record  # noqa: E402
 
 # The sample medicine report as a governance lead sees it: submitted, not yet approved.
-RECORD: dict[str, Any] = {**sample_record("medicine"), "state": "submitted_for_review"}
+RECORD: Record = {**sample_record("medicine"), "state": "submitted_for_review"}
 
 
 def baseline_pdf() -> bytes:

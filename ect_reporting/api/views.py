@@ -180,7 +180,7 @@ def _renderer(fmt: str) -> Any:
 
         return JsonRenderer()
     if fmt == "pdf":
-        from ect_reporting.exports.pdf_export import PdfRenderer
+        from ect_reporting.exports.pdf import PdfRenderer
 
         return PdfRenderer()
     return None

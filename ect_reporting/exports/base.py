@@ -9,8 +9,9 @@ same way, and adding E2B or FHIR later means adding a class, not a branch.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from typing import Any, ClassVar, NamedTuple
+from typing import ClassVar, NamedTuple
+
+from ect_reporting.record_types import Record
 
 KINDS = ("medicine", "device")
 
@@ -35,11 +36,11 @@ class Renderer(ABC):
     #: MIME type of ``content``.
     mimetype: ClassVar[str]
 
-    def generate(self, record: Mapping[str, Any]) -> ExportFile:
+    def generate(self, record: Record) -> ExportFile:
         """Render ``record`` and name the result."""
         return ExportFile(self.filename(record), self.mimetype, self.render(record))
 
-    def filename(self, record: Mapping[str, Any]) -> str:
+    def filename(self, record: Record) -> str:
         """Return ``{scheme}-{kind}-{report_id}.{extension}``.
 
         ``scheme`` is the destination (``yellow-card``, or ``iric`` /
@@ -58,5 +59,5 @@ class Renderer(ABC):
         return f"{scheme}-{kind}-{report_id}.{self.extension}"
 
     @abstractmethod
-    def render(self, record: Mapping[str, Any]) -> bytes:
+    def render(self, record: Record) -> bytes:
         """Return the file's bytes for ``record``."""

@@ -21,8 +21,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ect_reporting.exports.base import Renderer
+from ect_reporting.record_types import Record
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 CHECKSUM_ALGORITHM = "sha256"
 
 
@@ -46,7 +47,7 @@ def record_checksum(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(record)).hexdigest()
 
 
-def build_export(record: Mapping[str, Any]) -> dict[str, Any]:
+def build_export(record: Record) -> dict[str, Any]:
     """Return the export document (a dict) for ``record``."""
     return {
         "schema_version": SCHEMA_VERSION,
@@ -85,6 +86,6 @@ class JsonRenderer(Renderer):
     extension = "json"
     mimetype = "application/json"
 
-    def render(self, record: Mapping[str, Any]) -> bytes:
+    def render(self, record: Record) -> bytes:
         document = build_export(record)
         return (json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")

@@ -3,21 +3,24 @@
 Used by the export tests, the PDF benchmark and anyone previewing the
 layout: one serious bleomycin reaction (England, Yellow Card) and one
 broken-electrode incident (Scotland, IRIC). Fictional people throughout.
-Callers get deep copies so nobody mutates the originals.
+Keys follow the order of ``record_types.Record`` (record version 2.0), so
+a diff against a real export reads top to bottom. Callers get deep copies
+so nobody mutates the originals.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any
 
-Record = dict[str, Any]
+from ect_reporting.record_types import Record
+
+__all__ = ["DEVICE_RECORD", "MEDICINE_RECORD", "Record", "sample_record"]
 
 # A 67-year-old woman treated with IV bleomycin ECT for cutaneous melanoma
 # metastases on the left shin: anaphylaxis (CTCAE grade 3) minutes after
 # the bolus, and skin ulceration two weeks later. Serious: hospitalised.
 MEDICINE_RECORD: Record = {
-    "record_version": "1.0",
+    "record_version": "2.0",
     "kind": "medicine",
     "report_id": 42,
     "reference": "ECT-000042",
@@ -34,13 +37,20 @@ MEDICINE_RECORD: Record = {
         "name": "MHRA Yellow Card scheme",
         "nation": "england",
     },
+    "mhra_reference": None,
     "patient": {
         "initials": "MR",
         "sex": "female",
-        "age_years": 67,
+        "age": 67,
         "weight_kg": 64.5,
         "height_cm": 162.0,
         "local_reference": "RXH-0042317",
+    },
+    "reporter": {
+        "name": "Dr Amelia Hart",
+        "profession": "Consultant dermatologist",
+        "email": "amelia.hart@example.nhs.uk",
+        "organisation": "Example Hospitals NHS Foundation Trust",
     },
     "procedure": {
         "session_id": 17,
@@ -60,8 +70,11 @@ MEDICINE_RECORD: Record = {
         "route": "intravenous",
         "dose": 25800.0,
         "dose_unit": "IU",
-        "body_surface_area_m2": 1.72,
-        "dose_per_m2": 15000.0,
+        # Mosteller: sqrt(162 cm x 64.5 kg / 3600) = 1.70367 m2, shown as
+        # 1.70; the dose per m2 uses the unrounded area, 25,800 / 1.70367
+        # = 15,143.76, rounded to 15,144.
+        "body_surface_area_m2": 1.7,
+        "dose_per_m2": 15144.0,
         "drug_administered_at": "10:02",
         "first_pulse_at": "10:10",
         "minutes_drug_to_pulse": 8,
@@ -75,85 +88,74 @@ MEDICINE_RECORD: Record = {
             {"system": "OPCS-4", "code": "Z94.3", "display": "Left sided operation"},
         ],
     },
-    "medicine": {
-        "suspect_drugs": [
-            {
-                "drug": "bleomycin",
-                "product_name": "Bleomycin 15,000 IU powder for solution for injection",
-                "batch": "B2417X",
-                "route": "intravenous",
-                "dose": 25800.0,
-                "dose_unit": "IU",
-                "date_started": "2025-03-14",
-                "date_stopped": "2025-03-14",
-                "indication": "Electrochemotherapy for cutaneous metastatic melanoma",
-                "black_triangle": False,
-                "action_taken": "not_applicable",
-            }
-        ],
-        "reactions": [
-            {
-                "verbatim": (
-                    "Within 5 minutes of the bleomycin bolus she became flushed, wheezy and hypotensive (BP 78/40)."
-                ),
-                "term": {
-                    "system": "MedDRA",
-                    "code": "10002218",
-                    "display": "Anaphylaxis",
-                },
-                "ctcae_grade": 3,
-                "onset_date": "2025-03-14",
-                "end_date": "2025-03-15",
-                "treatment": "IM adrenaline 500 micrograms, IV chlorphenamine, IV hydrocortisone",
-                "outcome": "recovered",
+    "suspect_drug": {
+        "name": "bleomycin",
+        "product": "Bleomycin 15,000 IU powder for solution for injection",
+        "batch": "B2417X",
+        "route": "intravenous",
+        "dose": 25800.0,
+        "dose_unit": "IU",
+        "date_started": "2025-03-14",
+        "date_stopped": "2025-03-14",
+        "indication": "Electrochemotherapy for cutaneous metastatic melanoma",
+        "black_triangle": False,
+        "action_taken": "not_applicable",
+    },
+    "reactions": [
+        {
+            "verbatim": (
+                "Within 5 minutes of the bleomycin bolus she became flushed, wheezy and hypotensive (BP 78/40)."
+            ),
+            "meddra_code": {
+                "system": "MedDRA",
+                "code": "10002218",
+                "display": "Anaphylaxis",
             },
-            {
-                "verbatim": "15 mm ulcer at the treated site on the left shin two weeks later.",
-                "term": {
-                    "system": "MedDRA",
-                    "code": "10040947",
-                    "display": "Skin ulceration",
-                },
-                "ctcae_grade": 2,
-                "onset_date": "2025-03-28",
-                "end_date": None,
-                "treatment": "Non-adherent dressings; district nurse review twice weekly",
-                "outcome": "recovering",
-            },
-        ],
-        "seriousness": {
-            "serious": True,
-            "criteria": {
-                "death": False,
-                "hospitalisation": True,
-                "life_threatening": False,
-                "disability": False,
-                "congenital_anomaly": False,
-                "medically_significant": False,
-            },
-            "medically_significant_details": None,
+            "ctcae_grade": 3,
+            "onset_date": "2025-03-14",
+            "end_date": "2025-03-15",
+            "treatment": "IM adrenaline 500 micrograms, IV chlorphenamine, IV hydrocortisone",
+            "outcome": "recovered",
         },
-        "other_medicines": "Amlodipine 5 mg once daily; paracetamol 1 g when required",
-        "additional_information": (
-            "No known drug allergies. Bleomycin ECT in 2024 without reaction. "
-            "Mast cell tryptase 28 micrograms/L at 1 hour."
-        ),
-        "causality": "probable",
+        {
+            "verbatim": "15 mm ulcer at the treated site on the left shin two weeks later.",
+            "meddra_code": {
+                "system": "MedDRA",
+                "code": "10040947",
+                "display": "Skin ulceration",
+            },
+            "ctcae_grade": 2,
+            "onset_date": "2025-03-28",
+            "end_date": None,
+            "treatment": "Non-adherent dressings; district nurse review twice weekly",
+            "outcome": "recovering",
+        },
+    ],
+    "seriousness": {
+        "serious": True,
+        "criteria": {
+            "death": False,
+            "hospitalisation": True,
+            "life_threatening": False,
+            "disability": False,
+            "congenital_anomaly": False,
+            "medically_significant": False,
+        },
+        "medically_significant_details": None,
     },
+    "other_medicines": "Amlodipine 5 mg once daily; paracetamol 1 g when required",
+    "additional_information": (
+        "No known drug allergies. Bleomycin ECT in 2024 without reaction. Mast cell tryptase 28 micrograms/L at 1 hour."
+    ),
+    "causality": "probable",
     "device": None,
-    "reporter": {
-        "name": "Dr Amelia Hart",
-        "profession": "Consultant dermatologist",
-        "email": "amelia.hart@example.nhs.uk",
-        "organisation": "Example Hospitals NHS Foundation Trust",
-    },
-    "mhra_reference": None,
+    "incident": None,
 }
 
 # A linear needle array electrode broke during ECT at a Scottish site, so
 # the report goes to IRIC rather than the Yellow Card scheme.
 DEVICE_RECORD: Record = {
-    "record_version": "1.0",
+    "record_version": "2.0",
     "kind": "device",
     "report_id": 57,
     "reference": "ECT-000057",
@@ -170,13 +172,20 @@ DEVICE_RECORD: Record = {
         "name": "IRIC - Incident Reporting and Investigation Centre (NHS Scotland)",
         "nation": "scotland",
     },
+    "mhra_reference": None,
     "patient": {
         "initials": "JD",
         "sex": "male",
-        "age_years": 74,
+        "age": 74,
         "weight_kg": 81.0,
         "height_cm": 178.0,
         "local_reference": "TAY-5520931",
+    },
+    "reporter": {
+        "name": "Sr Morag Campbell",
+        "profession": "Theatre sister",
+        "email": "morag.campbell@example.scot.nhs.uk",
+        "organisation": "Example Royal Infirmary",
     },
     "procedure": {
         "session_id": 23,
@@ -196,8 +205,11 @@ DEVICE_RECORD: Record = {
         "route": "intravenous",
         "dose": 30000.0,
         "dose_unit": "IU",
+        # Mosteller: sqrt(178 cm x 81 kg / 3600) = 2.00125 m2, shown as
+        # 2.00; the dose per m2 uses the unrounded area, 30,000 / 2.00125
+        # = 14,990.63, rounded to 14,991.
         "body_surface_area_m2": 2.0,
-        "dose_per_m2": 15000.0,
+        "dose_per_m2": 14991.0,
         "drug_administered_at": "14:15",
         "first_pulse_at": "14:26",
         "minutes_drug_to_pulse": 11,
@@ -210,7 +222,12 @@ DEVICE_RECORD: Record = {
             }
         ],
     },
-    "medicine": None,
+    "suspect_drug": None,
+    "reactions": [],
+    "seriousness": None,
+    "other_medicines": None,
+    "additional_information": None,
+    "causality": None,
     "device": {
         "suspect_component": "electrode",
         "generator": {
@@ -225,40 +242,33 @@ DEVICE_RECORD: Record = {
             "lot_number": "L24-1187",
             "udi": "(01)08056245000123(17)270131(10)L24-1187",
         },
-        "incident": {
-            "description": (
-                "During the third application one needle of the linear array "
-                "snapped at the hub. The fragment was retrieved from the lesion "
-                "with forceps; no further pulses were delivered with that electrode."
-            ),
-            "incident_date": "2025-05-06",
-            "classification": "other_reportable",
-            "device_problem_codes": [
-                {
-                    "system": "IMDRF-A",
-                    "code": "A0201",
-                    "display": "Product Quality Problem",
-                }
-            ],
-            "health_effect_codes": [
-                {
-                    "system": "IMDRF-F",
-                    "code": "F11",
-                    "display": "Minor Injury/Illness/Impairment",
-                }
-            ],
-            "patient_consequence": "Small puncture wound closed with one suture; no lasting harm.",
-            "device_location": "quarantined",
-            "available_for_investigation": True,
-        },
     },
-    "reporter": {
-        "name": "Sr Morag Campbell",
-        "profession": "Theatre sister",
-        "email": "morag.campbell@example.scot.nhs.uk",
-        "organisation": "Example Royal Infirmary",
+    "incident": {
+        "description": (
+            "During the third application one needle of the linear array "
+            "snapped at the hub. The fragment was retrieved from the lesion "
+            "with forceps; no further pulses were delivered with that electrode."
+        ),
+        "date": "2025-05-06",
+        "classification": "other_reportable",
+        "device_problem_codes": [
+            {
+                "system": "IMDRF-A",
+                "code": "A0201",
+                "display": "Product Quality Problem",
+            }
+        ],
+        "health_effect_codes": [
+            {
+                "system": "IMDRF-F",
+                "code": "F11",
+                "display": "Minor Injury/Illness/Impairment",
+            }
+        ],
+        "patient_consequence": "Small puncture wound closed with one suture; no lasting harm.",
+        "device_location": "quarantined",
+        "available_for_investigation": True,
     },
-    "mhra_reference": None,
 }
 
 

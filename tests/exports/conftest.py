@@ -1,4 +1,4 @@
-"""Shared fixtures: realistic canonical records matching ``record_types.py``.
+"""Shared fixtures: realistic canonical records matching ``record_types.py`` (v2.0).
 
 Both records are plain dicts, exactly as ``records.build_record`` hands
 them to the exports, so these tests need no database or Flask app. Each
@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 import pytest
 
-from ect_reporting.exports.samples import DEVICE_RECORD, MEDICINE_RECORD, Record
+from ect_reporting.exports.samples import DEVICE_RECORD, MEDICINE_RECORD
+from ect_reporting.record_types import Record
 
 
 @pytest.fixture

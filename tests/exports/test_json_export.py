@@ -29,7 +29,7 @@ def test_generate_returns_named_schema_valid_json(make_record, kind):
     assert export.mimetype == "application/json"
     document = json.loads(export.content.decode("utf-8"))
     validate_export(document)
-    assert document["schema_version"] == "1.0"
+    assert document["schema_version"] == "2.0"
     assert document["report_id"] == record["report_id"]
     assert document["record"] == record
     assert verify_checksum(document)
@@ -52,14 +52,14 @@ def test_canonical_bytes_ignore_key_order_and_keep_unicode(medicine_record):
 
 def test_checksum_changes_when_any_field_changes(medicine_record):
     before = record_checksum(medicine_record)
-    medicine_record["medicine"]["reactions"][0]["ctcae_grade"] = 4
+    medicine_record["reactions"][0]["ctcae_grade"] = 4
     assert record_checksum(medicine_record) != before
 
 
 def test_tampered_export_fails_verification(medicine_record):
     document = json.loads(JsonRenderer().generate(medicine_record).content)
     assert verify_checksum(document)
-    document["record"]["patient"]["age_years"] = 68
+    document["record"]["patient"]["age"] = 68
     assert not verify_checksum(document)
 
 

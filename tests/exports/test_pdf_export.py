@@ -14,7 +14,9 @@ import pytest
 from pypdf import PdfReader
 
 from ect_reporting import vocab
-from ect_reporting.exports.pdf_export import FINAL_STATES, FONT_DIR, PdfRenderer
+from ect_reporting.exports.pdf import FONT_DIR, DeviceLayout, MedicineLayout, PdfRenderer
+from ect_reporting.exports.pdf.base import stylesheet
+from ect_reporting.record_types import Record
 
 GENERATED_AT = datetime(2025, 6, 1, 12, 30, 5, tzinfo=UTC)
 HOSTILE = "<b>x</b> & <script>alert(1)</script>"
@@ -30,7 +32,7 @@ def pages_text(content: bytes) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in reader.pages]
 
 
-def render_text(renderer: PdfRenderer, record: dict) -> str:
+def render_text(renderer: PdfRenderer, record: Record) -> str:
     return " ".join(pages_text(renderer.generate(record).content))
 
 
@@ -78,6 +80,22 @@ def test_the_bundled_font_is_embedded(renderer, medicine_record):
         "DejaVuSans.ttf",
         "DejaVuSans-Bold.ttf",
     }
+
+
+def test_the_layout_is_picked_by_kind(renderer, medicine_record, device_record):
+    assert type(renderer.layout_for(medicine_record)) is MedicineLayout
+    assert type(renderer.layout_for(device_record)) is DeviceLayout
+
+
+def test_an_unknown_kind_is_refused_even_when_rendering_directly(renderer, medicine_record):
+    medicine_record["kind"] = "defective_medicine"  # type: ignore[typeddict-item]
+    with pytest.raises(ValueError, match="unknown report kind"):
+        renderer.render(medicine_record)
+
+
+def test_stylesheet_is_built_once_and_shared(renderer):
+    assert stylesheet() is stylesheet()
+    assert all(layout.styles is stylesheet() for layout in renderer.layouts.values())
 
 
 # --- content and order -------------------------------------------------------------
@@ -199,8 +217,8 @@ def test_medicine_pdf_shows_every_filled_field(renderer, medicine_record):
             "Drug Bleomycin",
             "Route Intravenous",
             "Total dose 25,800 IU",
-            "Body surface area 1.72 m\u00b2",
-            "Dose per m\u00b2 15,000 IU/m\u00b2",
+            "Body surface area 1.7 m\u00b2",
+            "Dose per m\u00b2 15,144 IU/m\u00b2",
             "Drug given at 10:02",
             "First pulse at 10:10",
             "Drug to first pulse 8 minutes",
@@ -260,8 +278,8 @@ def test_device_pdf_shows_every_filled_field(renderer, device_record):
 
 def test_values_not_recorded_print_as_not_recorded(renderer, medicine_record):
     medicine_record["patient"].update(initials=None, weight_kg=None, local_reference="  ")
-    medicine_record["medicine"]["other_medicines"] = None
-    medicine_record["medicine"]["seriousness"]["serious"] = None
+    medicine_record["other_medicines"] = None
+    medicine_record["seriousness"]["serious"] = None
     medicine_record["procedure"]["opcs_codes"] = []
     text = render_text(renderer, medicine_record)
     for expected in (
@@ -275,14 +293,39 @@ def test_values_not_recorded_print_as_not_recorded(renderer, medicine_record):
         assert expected in text
 
 
-def test_empty_drug_and_reaction_lists_print_not_recorded(renderer, medicine_record):
-    medicine_record["medicine"].update(suspect_drugs=[], reactions=[])
+def test_no_drug_and_no_reactions_print_not_recorded(renderer, medicine_record):
+    medicine_record.update(suspect_drug=None, reactions=[])
     text = render_text(renderer, medicine_record)
     assert "2. Suspect drug(s) Not recorded 3. Suspected reaction(s) Not recorded" in text
 
 
+def test_missing_medicine_sections_print_not_recorded(renderer, medicine_record):
+    medicine_record.update(seriousness=None, causality=None, additional_information=None)
+    text = render_text(renderer, medicine_record)
+    assert "Serious Not recorded" in text
+    assert "\u2612" not in text  # no box ticked
+    assert "Causality (WHO-UMC) Not recorded" in text
+    assert "6. Additional information Not recorded" in text
+
+
+def test_missing_device_and_incident_print_not_recorded(renderer, device_record):
+    device_record.update(device=None, incident=None)
+    text = render_text(renderer, device_record)
+    assert_in_order(text, DEVICE_HEADINGS)
+    for expected in (
+        "Suspect component Not recorded",
+        "Serial number Not recorded",
+        "UDI Not recorded",
+        "Description Not recorded",
+        "Incident date Not recorded",
+        "Device problem (annex A) Not recorded",
+        "Available for investigation Not recorded",
+    ):
+        assert expected in text
+
+
 def test_black_triangle_product_is_flagged(renderer, medicine_record):
-    medicine_record["medicine"]["suspect_drugs"][0]["black_triangle"] = True
+    medicine_record["suspect_drug"]["black_triangle"] = True
     text = render_text(renderer, medicine_record)
     assert "\u25bc Bleomycin 15,000 IU" in text
     assert "Black triangle product: subject to additional monitoring." in text
@@ -295,14 +338,14 @@ def test_black_triangle_product_is_flagged(renderer, medicine_record):
 def test_draft_watermark_on_every_page_until_approved(renderer, medicine_record, state):
     medicine_record["state"] = state
     pages = pages_text(renderer.generate(medicine_record).content)
-    if state in FINAL_STATES:
+    if state in vocab.SIGNED_OFF_STATES:
         assert not any("DRAFT" in page for page in pages)
     else:
         assert all("DRAFT" in page for page in pages)
 
 
-def test_final_states_are_the_signed_off_ones():
-    assert {"approved", "sent_to_mhra", "acknowledged", "closed"} == FINAL_STATES
+def test_signed_off_states_are_approved_and_later():
+    assert {"approved", "sent_to_mhra", "acknowledged", "closed"} == vocab.SIGNED_OFF_STATES
 
 
 # --- hostile, long and Unicode text ------------------------------------------------
@@ -310,9 +353,9 @@ def test_final_states_are_the_signed_off_ones():
 
 def test_markup_in_user_text_prints_literally(renderer, medicine_record, device_record):
     medicine_record["reporter"]["name"] = HOSTILE
-    medicine_record["medicine"]["reactions"][0]["verbatim"] = HOSTILE
-    medicine_record["medicine"]["suspect_drugs"][0]["product_name"] = HOSTILE
-    medicine_record["medicine"]["additional_information"] = HOSTILE
+    medicine_record["reactions"][0]["verbatim"] = HOSTILE
+    medicine_record["suspect_drug"]["product"] = HOSTILE
+    medicine_record["additional_information"] = HOSTILE
     medicine_record["reference"] = HOSTILE
     text = render_text(renderer, medicine_record)
     # Details, own words, additional information, reporter name.
@@ -326,13 +369,13 @@ def test_markup_in_user_text_prints_literally(renderer, medicine_record, device_
     assert "&amp;" not in text
     assert "&lt;" not in text
 
-    device_record["device"]["incident"]["description"] = HOSTILE
-    device_record["device"]["incident"]["device_problem_codes"][0]["display"] = HOSTILE
+    device_record["incident"]["description"] = HOSTILE
+    device_record["incident"]["device_problem_codes"][0]["display"] = HOSTILE
     assert render_text(renderer, device_record).count(HOSTILE) == 2
 
 
 def test_entity_like_text_is_not_decoded(renderer, medicine_record):
-    medicine_record["medicine"]["other_medicines"] = "&lt;b&gt; &#65; &amp; <br/> <para>"
+    medicine_record["other_medicines"] = "&lt;b&gt; &#65; &amp; <br/> <para>"
     assert "&lt;b&gt; &#65; &amp; <br/> <para>" in render_text(renderer, medicine_record)
 
 
@@ -340,7 +383,7 @@ def test_unicode_names_render(renderer, medicine_record):
     name = "Zoë Ñúñez Ōtsuka Łukasz Şahin"
     medicine_record["reporter"]["name"] = name
     medicine_record["procedure"]["operator"] = "Dr Øystein Ægisdóttir-Müller"
-    medicine_record["medicine"]["reactions"][0]["verbatim"] = "Ζωή Ёлка Ђорђе – “quoted” ‘text’ µg"
+    medicine_record["reactions"][0]["verbatim"] = "Ζωή Ёлка Ђорђе – “quoted” ‘text’ µg"
     text = render_text(renderer, medicine_record)
     assert f"Name {name}" in text
     assert "Dr Øystein Ægisdóttir-Müller" in text
@@ -348,13 +391,13 @@ def test_unicode_names_render(renderer, medicine_record):
 
 
 def test_control_characters_are_replaced_not_fatal(renderer, medicine_record):
-    medicine_record["medicine"]["reactions"][0]["verbatim"] = "before\x00\x07\x1b\x7fafter"
+    medicine_record["reactions"][0]["verbatim"] = "before\x00\x07\x1b\x7fafter"
     text = render_text(renderer, medicine_record)
     assert "before\ufffd\ufffd\ufffd\ufffdafter" in text
 
 
 def test_line_breaks_in_free_text_are_kept(renderer, medicine_record):
-    medicine_record["medicine"]["additional_information"] = "First line\r\nSecond line\n\nNew para"
+    medicine_record["additional_information"] = "First line\r\nSecond line\n\nNew para"
     pages = PdfReader(io.BytesIO(renderer.generate(medicine_record).content)).pages
     raw = "".join(page.extract_text() for page in pages)
     assert "First line\nSecond line\nNew para" in raw
@@ -369,7 +412,7 @@ def long_words(count: int) -> str:
 def test_5000_character_description_runs_over_pages(renderer, device_record):
     description = ("START " + long_words(800))[:4996] + " END"
     assert len(description) == 5000
-    device_record["device"]["incident"]["description"] = description
+    device_record["incident"]["description"] = description
     pages = pages_text(renderer.generate(device_record).content)
     assert len(pages) > 2
     text = " ".join(pages)
@@ -387,13 +430,12 @@ def test_5000_character_description_runs_over_pages(renderer, device_record):
     ids=["one-word", "many-lines", "paragraphs"],
 )
 def test_long_text_in_any_field_never_breaks_the_layout(renderer, medicine_record, text):
-    medicine = medicine_record["medicine"]
-    medicine["suspect_drugs"][0]["product_name"] = text  # table cell
-    medicine["suspect_drugs"][0]["batch"] = text
-    medicine["reactions"][0]["verbatim"] = text  # field value
-    medicine["reactions"][0]["term"]["display"] = text
-    medicine["seriousness"]["medically_significant_details"] = text
-    medicine["other_medicines"] = text  # free text section
+    medicine_record["suspect_drug"]["product"] = text  # table cell
+    medicine_record["suspect_drug"]["batch"] = text
+    medicine_record["reactions"][0]["verbatim"] = text  # field value
+    medicine_record["reactions"][0]["meddra_code"]["display"] = text
+    medicine_record["seriousness"]["medically_significant_details"] = text
+    medicine_record["other_medicines"] = text  # free text section
     medicine_record["reporter"]["name"] = text  # two-column field
     medicine_record["reference"] = text  # page header
     medicine_record["procedure"]["opcs_codes"][0]["display"] = text

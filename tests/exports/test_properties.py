@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from ect_reporting import vocab
 from ect_reporting.exports.json_export import JsonRenderer, verify_checksum
-from ect_reporting.exports.pdf_export import PdfRenderer
+from ect_reporting.exports.pdf import PdfRenderer
 from ect_reporting.schemas import export_errors
 
 # Mostly short text, sometimes long enough to span pages.
@@ -61,7 +61,7 @@ patients = st.fixed_dictionaries(
     {
         "initials": text_or_none,
         "sex": choice(vocab.SEXES),
-        "age_years": count,
+        "age": count,
         "weight_kg": amount,
         "height_cm": amount,
         "local_reference": text_or_none,
@@ -99,8 +99,8 @@ procedures = st.fixed_dictionaries(
 
 suspect_drugs = st.fixed_dictionaries(
     {
-        "drug": choice(vocab.DRUGS),
-        "product_name": free_text,
+        "name": choice(vocab.DRUGS),
+        "product": free_text,
         "batch": text_or_none,
         "route": text_or_none,
         "dose": amount,
@@ -116,7 +116,7 @@ suspect_drugs = st.fixed_dictionaries(
 reactions = st.fixed_dictionaries(
     {
         "verbatim": free_text,
-        "term": st.one_of(st.none(), coded("MedDRA")),
+        "meddra_code": st.one_of(st.none(), coded("MedDRA")),
         "ctcae_grade": st.one_of(st.none(), st.integers(min_value=1, max_value=5)),
         "onset_date": iso_date,
         "end_date": iso_date,
@@ -125,9 +125,10 @@ reactions = st.fixed_dictionaries(
     }
 )
 
-medicine_sections = st.fixed_dictionaries(
+# The top-level keys of a medicine record (all None / [] on a device record).
+medicine_keys = st.fixed_dictionaries(
     {
-        "suspect_drugs": listing(suspect_drugs),
+        "suspect_drug": st.one_of(st.none(), suspect_drugs),
         "reactions": listing(reactions),
         "seriousness": st.fixed_dictionaries(
             {
@@ -141,8 +142,16 @@ medicine_sections = st.fixed_dictionaries(
         "causality": choice(vocab.CAUSALITY),
     }
 )
+NO_MEDICINE_KEYS: dict[str, Any] = {
+    "suspect_drug": None,
+    "reactions": [],
+    "seriousness": None,
+    "other_medicines": None,
+    "additional_information": None,
+    "causality": None,
+}
 
-device_sections = st.fixed_dictionaries(
+devices = st.fixed_dictionaries(
     {
         "suspect_component": choice(vocab.SUSPECT_COMPONENTS),
         "generator": st.fixed_dictionaries(
@@ -161,18 +170,19 @@ device_sections = st.fixed_dictionaries(
                 "udi": text_or_none,
             }
         ),
-        "incident": st.fixed_dictionaries(
-            {
-                "description": free_text,
-                "incident_date": iso_date,
-                "classification": choice(vocab.INCIDENT_CLASSIFICATIONS),
-                "device_problem_codes": listing(coded("IMDRF-A")),
-                "health_effect_codes": listing(coded()),
-                "patient_consequence": free_text,
-                "device_location": choice(vocab.DEVICE_LOCATIONS),
-                "available_for_investigation": st.one_of(st.none(), st.booleans()),
-            }
-        ),
+    }
+)
+
+incidents = st.fixed_dictionaries(
+    {
+        "description": free_text,
+        "date": iso_date,
+        "classification": choice(vocab.INCIDENT_CLASSIFICATIONS),
+        "device_problem_codes": listing(coded("IMDRF-A")),
+        "health_effect_codes": listing(coded()),
+        "patient_consequence": free_text,
+        "device_location": choice(vocab.DEVICE_LOCATIONS),
+        "available_for_investigation": st.one_of(st.none(), st.booleans()),
     }
 )
 
@@ -180,8 +190,9 @@ device_sections = st.fixed_dictionaries(
 @st.composite
 def records(draw: st.DrawFn) -> dict[str, Any]:
     kind = draw(st.sampled_from(list(vocab.REPORT_KINDS)))
+    is_medicine = kind == "medicine"
     return {
-        "record_version": "1.0",
+        "record_version": "2.0",
         "kind": kind,
         "report_id": draw(st.integers(min_value=1, max_value=10**9)),
         "reference": draw(st.text(min_size=1, max_size=80)),
@@ -198,17 +209,18 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
             "name": draw(st.text(min_size=1, max_size=100)),
             "nation": draw(choice(vocab.NATIONS)),
         },
+        "mhra_reference": draw(text_or_none),
         "patient": draw(patients),
-        "procedure": draw(procedures),
-        "medicine": draw(medicine_sections) if kind == "medicine" else None,
-        "device": draw(device_sections) if kind == "device" else None,
         "reporter": {
             "name": draw(free_text),
             "profession": draw(text_or_none),
             "email": draw(st.one_of(st.none(), st.emails())),
             "organisation": draw(text_or_none),
         },
-        "mhra_reference": draw(text_or_none),
+        "procedure": draw(procedures),
+        **(draw(medicine_keys) if is_medicine else NO_MEDICINE_KEYS),
+        "device": None if is_medicine else draw(devices),
+        "incident": None if is_medicine else draw(incidents),
     }
 
 

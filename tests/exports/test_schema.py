@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +12,7 @@ from jsonschema import Draft202012Validator, ValidationError
 
 from ect_reporting import vocab
 from ect_reporting.exports.json_export import SCHEMA_VERSION, build_export
+from ect_reporting.exports.samples import DEVICE_RECORD, MEDICINE_RECORD
 from ect_reporting.record_types import RECORD_VERSION
 from ect_reporting.schemas import export_errors, report_schema, validate_export
 
@@ -98,20 +101,27 @@ def _set(record: dict[str, Any], path: str, value: Any) -> None:
         ("patient.nhs_number", "943 476 5919"),
         ("patient.sex", "F"),
         ("state", "deleted"),
-        ("medicine.reactions.0.outcome", "resolved"),
-        ("medicine.reactions.0.ctcae_grade", 6),
-        ("medicine.seriousness.criteria.other", True),
-        ("medicine.suspect_drugs.0.date_started", "2025-02-30"),
-        ("medicine.suspect_drugs.0.date_started", "14/03/2025"),
+        ("reactions.0.outcome", "resolved"),
+        ("reactions.0.ctcae_grade", 6),
+        ("reactions.0.term", None),
+        ("seriousness.criteria.other", True),
+        ("seriousness", None),
+        ("suspect_drug.date_started", "2025-02-30"),
+        ("suspect_drug.date_started", "14/03/2025"),
+        ("suspect_drug.drug", "bleomycin"),
+        ("suspect_drug", []),
         ("procedure.first_pulse_at", "25:10"),
         ("procedure.dose_unit", "units"),
         ("created_at", "2025-03-14 15:20"),
         ("created_at", "2025-13-14T15:20:00Z"),
         ("reporter.email", "not an email"),
         ("device", {"suspect_component": None}),
-        ("record_version", "2.0"),
-        ("patient.age_years", 67.5),
-        ("patient.age_years", True),
+        ("incident", {"description": None}),
+        ("medicine", None),
+        ("record_version", "1.0"),
+        ("patient.age", 67.5),
+        ("patient.age", True),
+        ("patient.age_years", 67),
     ],
 )
 def test_schema_rejects(medicine_record, path, value):
@@ -126,9 +136,45 @@ def test_schema_rejects_missing_key(medicine_record):
     assert [error.json_path for error in errors] == ["$.record.patient"]
 
 
-def test_schema_rejects_device_kind_with_medicine_section(medicine_record):
+def test_schema_rejects_device_kind_with_medicine_keys(medicine_record):
     medicine_record["kind"] = "device"
     assert export_errors(build_export(medicine_record))
+
+
+def test_medicine_record_may_have_no_suspect_drug(medicine_record):
+    medicine_record["suspect_drug"] = None
+    assert export_errors(build_export(medicine_record)) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("suspect_drug", MEDICINE_RECORD["suspect_drug"]),
+        ("reactions", MEDICINE_RECORD["reactions"]),
+        ("seriousness", MEDICINE_RECORD["seriousness"]),
+        ("other_medicines", "Amlodipine"),
+        ("additional_information", "More"),
+        ("causality", "probable"),
+        ("incident", None),
+        ("device", None),
+    ],
+)
+def test_device_record_rejects_medicine_keys_and_needs_its_sections(device_record, key, value):
+    device_record[key] = copy.deepcopy(value)
+    assert export_errors(build_export(device_record))
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("device", DEVICE_RECORD["device"]), ("incident", DEVICE_RECORD["incident"])],
+)
+def test_medicine_record_rejects_device_sections(medicine_record, key, value):
+    medicine_record[key] = copy.deepcopy(value)
+    assert export_errors(build_export(medicine_record))
+
+
+def test_changelog_names_the_current_version():
+    assert f"{SCHEMA_VERSION}: record keys are the input field paths" in report_schema()["description"]
 
 
 def test_schema_rejects_unknown_top_level_key(medicine_record):
@@ -136,3 +182,12 @@ def test_schema_rejects_unknown_top_level_key(medicine_record):
     document["signature"] = "x"
     with pytest.raises(ValidationError):
         validate_export(document)
+
+
+@pytest.mark.parametrize("record", [MEDICINE_RECORD, DEVICE_RECORD], ids=["medicine", "device"])
+def test_sample_body_surface_area_is_mosteller_from_weight_and_height(record):
+    """BSA is shown to 2 dp; the dose per m2 is worked from the unrounded area."""
+    patient, procedure = record["patient"], record["procedure"]
+    bsa = math.sqrt(patient["height_cm"] * patient["weight_kg"] / 3600)
+    assert procedure["body_surface_area_m2"] == round(bsa, 2)
+    assert procedure["dose_per_m2"] == round(procedure["dose"] / bsa)

@@ -1,0 +1,154 @@
+"""The printable adverse incident report for a medical device.
+
+Sections follow the MHRA / IRIC / NIAIC device forms: which device, what
+happened, IMDRF codes, consequences for the patient, where the device is
+now and where the report goes; reporter and the ECT procedure follow.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from reportlab.platypus import Flowable
+
+from ect_reporting import vocab
+from ect_reporting.exports.pdf.shared import ReportLayout
+from ect_reporting.record_types import CodedTerm, Device, Incident, Record
+
+#: What a missing device or incident section prints as: every field "Not recorded".
+NO_DEVICE: Device = {
+    "suspect_component": None,
+    "generator": {"manufacturer": None, "model": None, "serial_number": None, "software_version": None},
+    "electrode": {"type": None, "model": None, "lot_number": None, "udi": None},
+}
+NO_INCIDENT: Incident = {
+    "description": None,
+    "date": None,
+    "classification": None,
+    "device_problem_codes": [],
+    "health_effect_codes": [],
+    "patient_consequence": None,
+    "device_location": None,
+    "available_for_investigation": None,
+}
+
+CODE_HEADER = ("Code", "Term", "Code system")
+CODE_WIDTHS = (18, 60, 22)
+
+
+class DeviceLayout(ReportLayout):
+    """A4 device incident layout for ``kind == "device"`` records."""
+
+    sections: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("Device identification", "device_identification_section"),
+        ("What happened", "what_happened_section"),
+        ("IMDRF codes", "imdrf_section"),
+        ("Patient consequences", "patient_consequences_section"),
+        ("Device availability", "device_availability_section"),
+        ("Destination", "destination_section"),
+        ("Reporter", "reporter_section"),
+        ("ECT procedure summary", "procedure_section"),
+    )
+
+    @staticmethod
+    def incident(record: Record) -> Incident:
+        """Return the incident, or an all-blank one so every field prints."""
+        return record.get("incident") or NO_INCIDENT
+
+    def device_identification_section(self, record: Record) -> list[Flowable]:
+        """The suspect component, then the generator and electrode identifiers."""
+        device = record.get("device") or NO_DEVICE
+        generator = device["generator"]
+        electrode = device["electrode"]
+        return [
+            *self.fields(
+                [("Suspect component", self.label(vocab.SUSPECT_COMPONENTS, device.get("suspect_component")))]
+            ),
+            *self.subheading("Pulse generator"),
+            *self.fields(
+                [
+                    ("Manufacturer", self.text(generator.get("manufacturer"))),
+                    ("Model", self.text(generator.get("model"))),
+                    ("Serial number", self.text(generator.get("serial_number"))),
+                    ("Software version", self.text(generator.get("software_version"))),
+                ],
+                columns=2,
+            ),
+            *self.subheading("Electrode"),
+            *self.fields(
+                [
+                    ("Type", self.label(vocab.ELECTRODE_TYPES, electrode.get("type"))),
+                    ("Model / catalogue number", self.text(electrode.get("model"))),
+                    ("Lot / batch number", self.text(electrode.get("lot_number"))),
+                    ("UDI", self.text(electrode.get("udi"))),
+                ],
+                columns=2,
+            ),
+        ]
+
+    def what_happened_section(self, record: Record) -> list[Flowable]:
+        """The description (free text, may run over pages), date and classification."""
+        incident = self.incident(record)
+        return [
+            *self.block_label("Description"),
+            *self.long_text(self.text(incident.get("description"))),
+            *self.fields(
+                [
+                    ("Incident date", self.date_text(incident.get("date"))),
+                    (
+                        "Classification",
+                        self.label(vocab.INCIDENT_CLASSIFICATIONS, incident.get("classification")),
+                    ),
+                ]
+            ),
+        ]
+
+    def imdrf_section(self, record: Record) -> list[Flowable]:
+        """Device problem and health effect codes, one table each."""
+        incident = self.incident(record)
+        return [
+            *self.subheading("Device problem (annex A)"),
+            *self.code_table(incident.get("device_problem_codes") or []),
+            *self.subheading("Health effects (annexes E and F)"),
+            *self.code_table(incident.get("health_effect_codes") or []),
+        ]
+
+    def code_table(self, terms: list[CodedTerm]) -> list[Flowable]:
+        """Return a code / term / system grid ("Not recorded" when empty)."""
+        rows = [
+            [self.text(term.get("code")), self.text(term.get("display")), self.text(term.get("system"))]
+            for term in terms
+        ]
+        return self.grid(CODE_HEADER, rows, CODE_WIDTHS, "Code")
+
+    def patient_consequences_section(self, record: Record) -> list[Flowable]:
+        """What it meant for the patient, then the patient's details."""
+        incident = self.incident(record)
+        return [
+            *self.long_text(self.text(incident.get("patient_consequence"))),
+            *self.subheading("Patient"),
+            *self.patient_section(record),
+        ]
+
+    def device_availability_section(self, record: Record) -> list[Flowable]:
+        """Where the device is, so the investigator knows whether to ask for it."""
+        incident = self.incident(record)
+        return self.fields(
+            [
+                (
+                    "Where the device is now",
+                    self.label(vocab.DEVICE_LOCATIONS, incident.get("device_location")),
+                ),
+                ("Available for investigation", self.text(incident.get("available_for_investigation"))),
+            ]
+        )
+
+    def destination_section(self, record: Record) -> list[Flowable]:
+        """The centre the report goes to (MHRA, IRIC or NIAIC) and the site's nation."""
+        destination = record["destination"]
+        return self.fields(
+            [
+                ("Report to", self.destination_name(record)),
+                ("Site nation", self.label(vocab.NATIONS, destination.get("nation"))),
+            ]
+        )

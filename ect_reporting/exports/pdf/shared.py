@@ -1,0 +1,129 @@
+"""Sections both report kinds print: title block, patient, reporter, ECT procedure.
+
+They sit in one intermediate layout class so the medicine and device
+layouts differ only in their own sections and order, and a change to the
+procedure summary (which comes from the ECT session, read-only in the
+report) shows up in both forms at once.
+"""
+
+from __future__ import annotations
+
+from reportlab.platypus import Flowable
+
+from ect_reporting import vocab
+from ect_reporting.exports.pdf.base import NOT_RECORDED, BaseLayout
+from ect_reporting.record_types import Procedure, Record
+
+#: Field rows: (label, display value).
+Rows = list[tuple[str, str]]
+
+
+class ReportLayout(BaseLayout):
+    """``BaseLayout`` plus the title block and the sections shared by both kinds."""
+
+    def destination_name(self, record: Record) -> str:
+        """Return where the report goes, by name or (failing that) by scheme label."""
+        destination = record["destination"]
+        return self.text(destination.get("name") or vocab.label(vocab.DESTINATIONS, destination.get("scheme")))
+
+    def title_block(self, record: Record) -> list[Flowable]:
+        """Return the title, the destination and the report details table."""
+        follow_up_of = record.get("follow_up_of")
+        return [
+            self.para(self.label(vocab.REPORT_KINDS, record.get("kind")), "Title"),
+            self.para(f"For submission to: {self.destination_name(record)}", "Subtitle"),
+            *self.subheading("Report details"),
+            *self.fields(
+                [
+                    ("Reference", self.text(record.get("reference"))),
+                    ("Report type", self.label(vocab.REPORT_TYPES, record.get("report_type"))),
+                    ("Version", self.text(record.get("version"))),
+                    (
+                        "Follow-up of report",
+                        "Not applicable" if follow_up_of is None else self.text(follow_up_of),
+                    ),
+                    ("Status", self.label(vocab.REPORT_STATES, record.get("state"))),
+                    ("MHRA reference", self.text(record.get("mhra_reference"))),
+                    ("Date aware", self.date_text(record.get("awareness_date"))),
+                    ("Report due by", self.date_text(record.get("due_date"))),
+                    ("Created", self.datetime_text(record.get("created_at"))),
+                    ("Last updated", self.datetime_text(record.get("updated_at"))),
+                ],
+                columns=2,
+            ),
+        ]
+
+    def patient_section(self, record: Record) -> list[Flowable]:
+        """Minimum patient data only (the record holds nothing more)."""
+        patient = record["patient"]
+        return self.fields(
+            [
+                ("Initials", self.text(patient.get("initials"))),
+                ("Sex", self.label(vocab.SEXES, patient.get("sex"))),
+                ("Age", self.quantity(patient.get("age"), "years")),
+                ("Weight", self.quantity(patient.get("weight_kg"), "kg")),
+                ("Height", self.quantity(patient.get("height_cm"), "cm")),
+                ("Local reference", self.text(patient.get("local_reference"))),
+            ],
+            columns=2,
+        )
+
+    def reporter_section(self, record: Record) -> list[Flowable]:
+        """Who reports: the regulator's contact for questions."""
+        reporter = record["reporter"]
+        return self.fields(
+            [
+                ("Name", self.text(reporter.get("name"))),
+                ("Profession", self.text(reporter.get("profession"))),
+                ("Email", self.text(reporter.get("email"))),
+                ("Organisation", self.text(reporter.get("organisation"))),
+            ],
+            columns=2,
+        )
+
+    def procedure_section(self, record: Record) -> list[Flowable]:
+        """The ECT session summary: one two-column table, then the OPCS-4 codes.
+
+        The rows come from two helpers (session and tumour; drug and
+        timing) but go into one table, so the pairing of the two columns
+        is the same as if they were listed together.
+        """
+        procedure = record["procedure"]
+        rows = self.session_rows(procedure) + self.drug_rows(procedure)
+        codes = procedure.get("opcs_codes") or []
+        code_lines = "\n".join(self.code_line(code) for code in codes) if codes else NOT_RECORDED
+        return self.fields(rows, columns=2) + self.fields([("OPCS-4 codes", code_lines)])
+
+    def session_rows(self, procedure: Procedure) -> Rows:
+        """Where, by whom, and what was treated."""
+        return [
+            ("ECT session", self.text(procedure.get("session_id"))),
+            ("Procedure date", self.date_text(procedure.get("procedure_date"))),
+            ("Site", self.text(procedure.get("site_name"))),
+            ("Nation", self.label(vocab.NATIONS, procedure.get("nation"))),
+            ("Care setting", self.label(vocab.CARE_SETTINGS, procedure.get("care_setting"))),
+            ("Operator", self.text(procedure.get("operator"))),
+            ("Tumour histology", self.label(vocab.HISTOLOGIES, procedure.get("histology"))),
+            ("Lesions treated", self.text(procedure.get("lesion_count"))),
+            ("Largest lesion", self.quantity(procedure.get("largest_lesion_mm"), "mm")),
+            ("Lesion location", self.text(procedure.get("lesion_location"))),
+            ("Laterality", self.label(vocab.LATERALITIES, procedure.get("laterality"))),
+            ("Previously irradiated", self.text(procedure.get("previous_irradiation"))),
+            ("Anaesthesia", self.label(vocab.ANAESTHESIA, procedure.get("anaesthesia"))),
+        ]
+
+    def drug_rows(self, procedure: Procedure) -> Rows:
+        """The drug, its dose (total and per m\u00b2) and the drug-to-pulse timing."""
+        unit = procedure.get("dose_unit")
+        per_m2_unit = f"{unit}/m\u00b2" if unit else "per m\u00b2"
+        return [
+            ("Drug", self.label(vocab.DRUGS, procedure.get("drug"))),
+            ("Route", self.label(vocab.ROUTES, procedure.get("route"))),
+            ("Total dose", self.quantity(procedure.get("dose"), unit)),
+            ("Body surface area", self.quantity(procedure.get("body_surface_area_m2"), "m\u00b2")),
+            ("Dose per m\u00b2", self.quantity(procedure.get("dose_per_m2"), per_m2_unit)),
+            ("Drug given at", self.text(procedure.get("drug_administered_at"))),
+            ("First pulse at", self.text(procedure.get("first_pulse_at"))),
+            ("Drug to first pulse", self.quantity(procedure.get("minutes_drug_to_pulse"), "minutes")),
+            ("Pulses delivered", self.text(procedure.get("pulses_delivered"))),
+        ]
