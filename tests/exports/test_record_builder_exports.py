@@ -11,14 +11,14 @@ import io
 import json
 
 import pytest
-from ect_reporting.completeness import check_completeness
-from ect_reporting.records import build_record
 from pypdf import PdfReader
 
 from ect_reporting.exports.json_export import JsonRenderer, verify_checksum
-from ect_reporting.exports.pdf_export import PdfRenderer
+from ect_reporting.exports.pdf import PdfRenderer
 from ect_reporting.extensions import db
 from ect_reporting.reports import services
+from ect_reporting.reports.readiness import submission_problems
+from ect_reporting.reports.records import build_record
 from ect_reporting.schemas import export_errors
 
 
@@ -45,6 +45,26 @@ def test_built_record_exports_valid_json_and_pdf(make_session, clinician, kind, 
 def test_new_medicine_report_lists_what_is_missing(make_session, clinician):
     report = services.create_report(db.session, clinician, make_session(), "medicine")
     db.session.commit()
-    paths = [problem.path for problem in check_completeness(build_record(report))]
+    paths = [path for path, _ in submission_problems(report)]
     assert "reactions" in paths
     assert "seriousness.serious" in paths
+
+
+def test_record_paths_are_the_input_field_paths(make_session, clinician):
+    """Every report field sits in the record at its dotted path from fields.py: no translation table."""
+    from ect_reporting.fields import REACTION_FIELDS, report_fields
+
+    for kind in ("medicine", "device"):
+        report = services.create_report(
+            db.session, clinician, make_session(), kind, reactions=[{"verbatim": "Rash", "outcome": "recovered"}]
+        )
+        record = build_record(report)
+        for field in report_fields(kind):
+            node = record
+            for key in field.path.split("."):
+                assert isinstance(node, dict) and key in node, f"{kind}: {field.path}"
+                node = node[key]
+    reaction = build_record(report if kind == "medicine" else services.create_report(
+        db.session, clinician, make_session(), "medicine", reactions=[{"verbatim": "Rash", "outcome": "recovered"}]
+    ))["reactions"][0]
+    assert {f.path for f in REACTION_FIELDS} <= set(reaction)

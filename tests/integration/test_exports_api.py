@@ -56,9 +56,9 @@ def test_json_export_validates_against_the_served_schema(client, auth):
     document = json.loads(response.data)
     jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
     record = document["record"]
-    assert record["medicine"]["reactions"][0]["term"]["code"] == "10002218"
-    assert record["medicine"]["suspect_drugs"][0]["batch"] == "BX4471"
-    assert record["medicine"]["seriousness"]["criteria"]["life_threatening"] is True
+    assert record["reactions"][0]["meddra_code"]["code"] == "10002218"
+    assert record["suspect_drug"]["batch"] == "BX4471"
+    assert record["seriousness"]["criteria"]["life_threatening"] is True
 
 
 def test_pdf_export_shows_the_filled_fields(client, auth):
