@@ -23,7 +23,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 from ect_reporting.config import int_setting
-from ect_reporting.vocab import DRUG_DOSE_UNIT, DRUGS, label
 
 # ICH E2B(R3) D.2.3 patient age group: code -> label.
 AGE_GROUPS: Final[dict[str, str]] = {
@@ -47,16 +46,15 @@ def _round_half_up(value: float, places: int) -> float:
     return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
-def body_surface_area_m2(
+def body_surface_area_m2_exact(
     weight_kg: float | None, height_cm: float | None
 ) -> float | None:
-    """Mosteller body surface area, sqrt(height_cm * weight_kg / 3600), in m2.
+    """Mosteller body surface area, sqrt(height_cm * weight_kg / 3600), in m2, unrounded.
 
-    Rounded to 2 decimal places (half up) because that is how BSA is written
-    on prescriptions, and the IU/m2 dose is derived from the rounded value
-    so the numbers the clinician sees agree with each other. ``None`` when
-    either measurement is missing, zero, negative or not finite: no number
-    is better than a wrong one.
+    Use this for derived doses (``dose_per_m2``): dividing by the rounded
+    BSA shifts the IU/m2 figure by up to 0.3% (e.g. 15,084 instead of
+    15,074 IU/m2). ``None`` when either measurement is missing, zero,
+    negative or not finite: no number is better than a wrong one.
     """
     if weight_kg is None or height_cm is None:
         return None
@@ -64,7 +62,20 @@ def body_surface_area_m2(
         return None
     if weight_kg <= 0 or height_cm <= 0:
         return None
-    return _round_half_up(math.sqrt(height_cm * weight_kg / 3600), 2)
+    return math.sqrt(height_cm * weight_kg / 3600)
+
+
+def body_surface_area_m2(
+    weight_kg: float | None, height_cm: float | None
+) -> float | None:
+    """Mosteller body surface area in m2, rounded to 2 decimal places (half up).
+
+    Rounded for display because that is how BSA is written on
+    prescriptions. Derived doses use ``body_surface_area_m2_exact``
+    instead. ``None`` in the same cases as the exact value.
+    """
+    exact = body_surface_area_m2_exact(weight_kg, height_cm)
+    return None if exact is None else _round_half_up(exact, 2)
 
 
 def dose_per_m2(dose: float | None, bsa: float | None) -> float | None:
@@ -171,104 +182,145 @@ def _format_iu(value: float) -> str:
     return f"{value:,.0f} IU"
 
 
+@dataclass(frozen=True)
+class SessionFacts:
+    """The recorded values of one ECT session the warnings look at.
+
+    Values are the stored values of ``vocab`` (``drug`` "bleomycin",
+    ``route`` "intravenous", ``dose_unit`` "IU"...).
+    ``cumulative_bleomycin_iu`` is the total received *before* this session.
+    """
+
+    drug: str | None = None
+    route: str | None = None
+    dose: float | None = None
+    dose_unit: str | None = None
+    weight_kg: float | None = None
+    height_cm: float | None = None
+    drug_time: datetime.time | None = None
+    pulse_time: datetime.time | None = None
+    cumulative_bleomycin_iu: float | None = None
+
+    @property
+    def is_bleomycin(self) -> bool:
+        """True for a bleomycin session."""
+        return self.drug == "bleomycin"
+
+    @property
+    def is_intravenous(self) -> bool:
+        """True for an IV session."""
+        return self.route == "intravenous"
+
+    @property
+    def bleomycin_dose_iu(self) -> float | None:
+        """This session's bleomycin dose in IU; ``None`` unless recorded as such.
+
+        The dose unit itself is a hard validation rule (``rules``), so a
+        session in another unit simply gets no IU-based check here.
+        """
+        if not self.is_bleomycin or self.dose_unit != "IU":
+            return None
+        if self.dose is None or self.dose < 0:
+            return None
+        return self.dose
+
+
+def _dose_per_m2_warning(
+    facts: SessionFacts, settings: ClinicalSettings
+) -> ClinicalWarning | None:
+    """IV bleomycin above the ESOPE standard per m2 (exactly the standard is fine).
+
+    Compared on the rounded IU/m2 value the user is shown, derived from the
+    unrounded BSA.
+    """
+    dose_iu = facts.bleomycin_dose_iu
+    if not facts.is_intravenous or dose_iu is None:
+        return None
+    per_m2 = dose_per_m2(
+        dose_iu, body_surface_area_m2_exact(facts.weight_kg, facts.height_cm)
+    )
+    standard = settings.bleomycin_iu_per_m2_standard
+    if per_m2 is None or per_m2 <= standard:
+        return None
+    return ClinicalWarning(
+        "dose_per_m2",
+        f"IV bleomycin {_format_iu(per_m2)}/m2 is above the ESOPE standard "
+        f"of {_format_iu(standard)}/m2: check the dose, weight and height.",
+    )
+
+
+def _pulse_detail(minutes: int, low: int) -> str:
+    if minutes < 0:
+        return f"is recorded {-minutes} minutes before the drug"
+    if minutes < low:
+        return f"was {minutes} minutes after the drug (too early)"
+    return f"was {minutes} minutes after the drug (too late)"
+
+
+def _pulse_window_warning(
+    facts: SessionFacts, settings: ClinicalSettings
+) -> ClinicalWarning | None:
+    """IV route: first pulse outside the inclusive therapeutic window.
+
+    A pulse recorded before the drug is outside the window too.
+    """
+    if not facts.is_intravenous:
+        return None
+    minutes = minutes_between(facts.drug_time, facts.pulse_time)
+    low, high = settings.pulse_window_min_minutes, settings.pulse_window_max_minutes
+    if minutes is None or low <= minutes <= high:
+        return None
+    return ClinicalWarning(
+        "first_pulse_at",
+        f"First pulse {_pulse_detail(minutes, low)}; the ESOPE window after an IV "
+        f"bolus is {low}-{high} minutes. Check the recorded times.",
+    )
+
+
+def _cumulative_bleomycin_warning(
+    facts: SessionFacts, settings: ClinicalSettings
+) -> ClinicalWarning | None:
+    """Cumulative lifetime bleomycin above the limit (bleomycin sessions only).
+
+    This session's IU dose (any route) is added to the earlier total.
+    """
+    earlier = facts.cumulative_bleomycin_iu
+    if not facts.is_bleomycin or earlier is None:
+        return None
+    if not math.isfinite(earlier) or earlier < 0:
+        return None
+    total = earlier + (facts.bleomycin_dose_iu or 0)
+    limit = settings.bleomycin_lifetime_limit_iu
+    if total <= limit:
+        return None
+    return ClinicalWarning(
+        "cumulative_bleomycin_iu",
+        f"Cumulative lifetime bleomycin {_format_iu(total)} is above the "
+        f"configured limit of {_format_iu(limit)} (sources differ: about "
+        "400,000 IU in ECT guidance, 500,000 IU in the SmPC); "
+        "watch for pulmonary toxicity.",
+    )
+
+
+_CHECKS: Final = (
+    _dose_per_m2_warning,
+    _pulse_window_warning,
+    _cumulative_bleomycin_warning,
+)
+
+
 def session_warnings(
-    drug: str | None,
-    route: str | None,
-    dose: float | None,
-    dose_unit: str | None,
-    weight_kg: float | None,
-    height_cm: float | None,
-    drug_time: datetime.time | None,
-    pulse_time: datetime.time | None,
-    cumulative_bleomycin_iu: float | None = None,
-    settings: ClinicalSettings = DEFAULT_SETTINGS,
+    facts: SessionFacts, settings: ClinicalSettings
 ) -> list[ClinicalWarning]:
     """Return the warnings for one ECT session (empty list when all is well).
 
-    Values are the stored values of ``vocab`` (``drug`` "bleomycin",
-    ``route`` "intravenous", ``dose_unit`` "IU"...). Checks that lack the
-    data they need are skipped, not warned about: completeness is the job
-    of form validation, and drafts are often incomplete.
-
-    - Dose unit: bleomycin in anything but IU (mg is a classic
-      transcription hazard), and then no IU-based check is attempted.
-    - IV bleomycin above the ESOPE standard per m2 (exactly the standard
-      is fine). Compared on the rounded IU/m2 value the user is shown.
-    - IV route: first pulse outside the inclusive therapeutic window,
-      including a pulse recorded before the drug.
-    - Cumulative lifetime bleomycin (bleomycin sessions only):
-      ``cumulative_bleomycin_iu`` is the total received *before* this
-      session; this session's IU dose (any route) is added, and a total
-      above the limit warns.
+    Checks that lack the data they need are skipped, not warned about:
+    completeness is the job of form validation, and drafts are often
+    incomplete. There is no dose-unit warning: the unit is a hard
+    validation rule (``rules.check_dose_unit``), so each rule exists once.
     """
-    warnings: list[ClinicalWarning] = []
-    is_bleomycin = drug == "bleomycin"
-    expected_unit = DRUG_DOSE_UNIT.get(drug or "")
-    unit_ok = expected_unit is None or dose_unit is None or dose_unit == expected_unit
-    if not unit_ok:
-        warnings.append(
-            ClinicalWarning(
-                "dose_unit",
-                f"{label(DRUGS, drug)} is recorded in {expected_unit}, not {dose_unit}: "
-                "check the dose was not transcribed in the wrong unit.",
-            )
-        )
-
-    dose_in_iu = (
-        dose
-        if is_bleomycin and dose_unit == "IU" and dose is not None and dose >= 0
-        else None
-    )
-
-    if is_bleomycin and route == "intravenous" and dose_in_iu is not None:
-        per_m2 = dose_per_m2(dose_in_iu, body_surface_area_m2(weight_kg, height_cm))
-        standard = settings.bleomycin_iu_per_m2_standard
-        if per_m2 is not None and per_m2 > standard:
-            warnings.append(
-                ClinicalWarning(
-                    "dose_per_m2",
-                    f"IV bleomycin {_format_iu(per_m2)}/m2 is above the ESOPE standard "
-                    f"of {_format_iu(standard)}/m2: check the dose, weight and height.",
-                )
-            )
-
-    if route == "intravenous":
-        minutes = minutes_between(drug_time, pulse_time)
-        low, high = settings.pulse_window_min_minutes, settings.pulse_window_max_minutes
-        if minutes is not None and not low <= minutes <= high:
-            if minutes < 0:
-                detail = f"is recorded {-minutes} minutes before the drug"
-            elif minutes < low:
-                detail = f"was {minutes} minutes after the drug (too early)"
-            else:
-                detail = f"was {minutes} minutes after the drug (too late)"
-            warnings.append(
-                ClinicalWarning(
-                    "first_pulse_at",
-                    f"First pulse {detail}; the ESOPE window after an IV bolus is "
-                    f"{low}-{high} minutes. Check the recorded times.",
-                )
-            )
-
-    if (
-        is_bleomycin
-        and cumulative_bleomycin_iu is not None
-        and math.isfinite(cumulative_bleomycin_iu)
-        and cumulative_bleomycin_iu >= 0
-    ):
-        total = cumulative_bleomycin_iu + (dose_in_iu or 0)
-        limit = settings.bleomycin_lifetime_limit_iu
-        if total > limit:
-            warnings.append(
-                ClinicalWarning(
-                    "cumulative_bleomycin_iu",
-                    f"Cumulative lifetime bleomycin {_format_iu(total)} is above the "
-                    f"configured limit of {_format_iu(limit)} (sources differ: about "
-                    "400,000 IU in ECT guidance, 500,000 IU in the SmPC); "
-                    "watch for pulmonary toxicity.",
-                )
-            )
-    return warnings
+    found = (check(facts, settings) for check in _CHECKS)
+    return [warning for warning in found if warning is not None]
 
 
 def age_group(age_years: float | None) -> str | None:

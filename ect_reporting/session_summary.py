@@ -1,11 +1,14 @@
-"""Derived facts about a session shown on its page and in the API."""
+"""Derived facts about a session shown on its page and in the API.
+
+Flask-free: the clinical thresholds are passed in as a ``ClinicalSettings``
+value (callers build it with ``ClinicalSettings.from_mapping(current_app.config)``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import object_session
 
@@ -37,13 +40,6 @@ class SessionSummary:
         }
 
 
-def clinical_settings() -> clinical.ClinicalSettings:
-    """Read the clinical thresholds from app config when there is an app."""
-    if has_app_context():
-        return clinical.ClinicalSettings.from_mapping(current_app.config)
-    return clinical.ClinicalSettings()
-
-
 def earlier_bleomycin_iu(session: EctSession) -> float | None:
     """Sum bleomycin IU recorded for the same local reference before ``session``.
 
@@ -68,26 +64,39 @@ def earlier_bleomycin_iu(session: EctSession) -> float | None:
     return float(total) if total else None
 
 
-def summarise(session: EctSession) -> SessionSummary:
-    """Compute the derived values and warnings for ``session``."""
-    bsa = clinical.body_surface_area_m2(session.patient_weight_kg, session.patient_height_cm)
-    warnings = clinical.session_warnings(
-        session.drug,
-        session.route,
-        session.dose,
-        session.dose_unit,
-        session.patient_weight_kg,
-        session.patient_height_cm,
-        session.drug_time,
-        session.first_pulse_time,
+def session_facts(session: EctSession) -> clinical.SessionFacts:
+    """The recorded values of ``session`` the clinical warnings look at."""
+    return clinical.SessionFacts(
+        drug=session.drug,
+        route=session.route,
+        dose=session.dose,
+        dose_unit=session.dose_unit,
+        weight_kg=session.patient_weight_kg,
+        height_cm=session.patient_height_cm,
+        drug_time=session.drug_time,
+        pulse_time=session.first_pulse_time,
         cumulative_bleomycin_iu=earlier_bleomycin_iu(session),
-        settings=clinical_settings(),
     )
+
+
+def summarise(
+    session: EctSession,
+    settings: clinical.ClinicalSettings = clinical.DEFAULT_SETTINGS,
+) -> SessionSummary:
+    """Compute the derived values and warnings for ``session``.
+
+    ``settings`` defaults to the reference-doc thresholds only until every
+    caller passes ``ClinicalSettings.from_mapping(current_app.config)``.
+    The dose per m2 is derived from the unrounded BSA; the rounded BSA is
+    for display.
+    """
+    weight, height = session.patient_weight_kg, session.patient_height_cm
+    exact_bsa = clinical.body_surface_area_m2_exact(weight, height)
     return SessionSummary(
-        body_surface_area_m2=bsa,
-        dose_per_m2=clinical.dose_per_m2(session.dose, bsa),
+        body_surface_area_m2=clinical.body_surface_area_m2(weight, height),
+        dose_per_m2=clinical.dose_per_m2(session.dose, exact_bsa),
         minutes_drug_to_pulse=clinical.minutes_between(session.drug_time, session.first_pulse_time),
-        warnings=list(warnings),
+        warnings=clinical.session_warnings(session_facts(session), settings),
         opcs_codes=list(reference.opcs_codes_for(session.laterality, session.care_setting)),
         opcs_version=reference.opcs_version(),
     )

@@ -80,48 +80,65 @@ def _code_choices(field: Field) -> list[SelectChoice]:
     return _choices((field.choices or {}).items())
 
 
+def _meddra_field(field: Field) -> Any:
+    choices = _choices(
+        [("", "Select a term"), *((t.code, f"{t.term} ({t.code})") for t in reference.meddra_terms())]
+    )
+    return SelectField(field.label, choices=choices, validators=[Optional()], validate_choice=False)
+
+
+def _ctcae_grade_field(field: Field) -> Any:
+    return SelectField(
+        field.label,
+        choices=_choices([("", "Not graded"), *((str(g), f"Grade {g}") for g in range(1, 6))]),
+        validators=[Optional()],
+        validate_choice=False,
+        coerce=_int_or_none,
+    )
+
+
+def _enum_field(field: Field) -> Any:
+    choices = _choices((field.choices or {}).items())
+    if len(choices) > MAX_RADIOS:
+        return SelectField(
+            field.label, choices=[SelectChoice("", "Select"), *choices], validators=[Optional()], validate_choice=False
+        )
+    return RadioField(field.label, choices=choices, validators=[Optional()], validate_choice=False)
+
+
+def _codes_field(field: Field) -> Any:
+    return MultiCheckboxField(
+        field.label, choices=_code_choices(field), validators=[Optional()], validate_choice=False
+    )
+
+
+# Fields with their own widget, by attribute name; checked before the type.
+_BUILDERS_BY_ATTR: dict[str, Callable[[Field], Any]] = {
+    "meddra_code": _meddra_field,
+    "ctcae_grade": _ctcae_grade_field,
+}
+
+_BUILDERS_BY_TYPE: dict[str, Callable[[Field], Any]] = {
+    "str": lambda f: StringField(f.label, validators=[Optional()]),
+    "text": lambda f: TextAreaField(f.label, validators=[Optional()]),
+    "int": lambda f: IntegerField(f.label, validators=[Optional()], render_kw={"inputmode": "numeric"}),
+    "float": lambda f: DecimalField(
+        f.label, places=None, validators=[Optional()], render_kw={"inputmode": "decimal"}
+    ),
+    "date": lambda f: DateField(f.label, validators=[Optional()]),
+    "time": lambda f: TimeField(f.label, validators=[Optional()]),
+    "bool": lambda f: OptionalBooleanField(f.label),
+    "enum": _enum_field,
+    "codes": _codes_field,
+}
+
+
 def make_wtforms_field(field: Field) -> Any:
     """Return the unbound WTForms field for one field spec."""
-    opt = [Optional()]
-    label = field.label
-    if field.attr == "meddra_code":
-        choices = _choices(
-            [("", "Select a term"), *((t.code, f"{t.term} ({t.code})") for t in reference.meddra_terms())]
-        )
-        return SelectField(label, choices=choices, validators=opt, validate_choice=False)
-    if field.attr == "ctcae_grade":
-        return SelectField(
-            label,
-            choices=_choices([("", "Not graded"), *((str(g), f"Grade {g}") for g in range(1, 6))]),
-            validators=opt,
-            validate_choice=False,
-            coerce=_int_or_none,
-        )
-    match field.type:
-        case "str":
-            return StringField(label, validators=opt)
-        case "text":
-            return TextAreaField(label, validators=opt)
-        case "int":
-            return IntegerField(label, validators=opt, render_kw={"inputmode": "numeric"})
-        case "float":
-            return DecimalField(label, places=None, validators=opt, render_kw={"inputmode": "decimal"})
-        case "date":
-            return DateField(label, validators=opt)
-        case "time":
-            return TimeField(label, validators=opt)
-        case "bool":
-            return OptionalBooleanField(label)
-        case "enum":
-            choices = _choices((field.choices or {}).items())
-            if len(choices) > MAX_RADIOS:
-                return SelectField(
-                    label, choices=[SelectChoice("", "Select"), *choices], validators=opt, validate_choice=False
-                )
-            return RadioField(label, choices=choices, validators=opt, validate_choice=False)
-        case "codes":
-            return MultiCheckboxField(label, choices=_code_choices(field), validators=opt, validate_choice=False)
-    raise AssertionError(field.type)
+    builder = _BUILDERS_BY_ATTR.get(field.attr) or _BUILDERS_BY_TYPE.get(field.type)
+    if builder is None:
+        raise AssertionError(field.type)
+    return builder(field)
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -9,7 +9,7 @@ explicit ``null`` clears a value.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -28,56 +28,72 @@ def _lookup(payload: Mapping[str, Any], path: str) -> Any:
     return node
 
 
+def _bad(raw: Any) -> Any:
+    raise ValueError(raw)
+
+
+def _text(raw: Any) -> str:
+    return raw if isinstance(raw, str) else _bad(raw)
+
+
+def _whole_number(raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return _bad(raw)
+    if isinstance(raw, float) and not raw.is_integer():
+        return _bad(raw)
+    return int(raw)
+
+
+def _number(raw: Any) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+        return _bad(raw)
+    return float(raw)
+
+
+def _boolean(raw: Any) -> bool:
+    return raw if isinstance(raw, bool) else _bad(raw)
+
+
+def _date(raw: Any) -> date:
+    return date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else _bad(raw)
+
+
+def _time(raw: Any) -> time:
+    return datetime.strptime(raw, "%H:%M").time() if isinstance(raw, str) else _bad(raw)
+
+
+def _codes(raw: Any) -> list[str]:
+    if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
+        return _bad(raw)
+    return list(dict.fromkeys(raw))
+
+
+# Field type -> (converter raising ValueError on a bad value, what the value must be).
+_CONVERTERS: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "str": (_text, "must be text"),
+    "text": (_text, "must be text"),
+    "enum": (_text, "must be text"),
+    "int": (_whole_number, "must be a whole number"),
+    "float": (_number, "must be a number"),
+    "bool": (_boolean, "must be true or false"),
+    "date": (_date, "must be a real date in the format YYYY-MM-DD"),
+    "time": (_time, "must be a 24-hour time in the format HH:MM"),
+    "codes": (_codes, "must be a list of codes"),
+}
+
+
 def _convert(field: Field, raw: Any, path: str, errors: Errors) -> Any:
     if raw is None:
         return None
-    kind = field.type
-    if kind in ("str", "text", "enum"):
-        if not isinstance(raw, str):
-            add_error(errors, path, f"{field.label} must be text")
-            return _MISSING
-        return raw
-    if kind == "int":
-        if (
-            isinstance(raw, bool)
-            or not isinstance(raw, int | float)
-            or (isinstance(raw, float) and not raw.is_integer())
-        ):
-            add_error(errors, path, f"{field.label} must be a whole number")
-            return _MISSING
-        return int(raw)
-    if kind == "float":
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-            add_error(errors, path, f"{field.label} must be a number")
-            return _MISSING
-        return float(raw)
-    if kind == "bool":
-        if not isinstance(raw, bool):
-            add_error(errors, path, f"{field.label} must be true or false")
-            return _MISSING
-        return raw
-    if kind == "date":
-        try:
-            return date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else _bad(raw)
-        except ValueError:
-            add_error(errors, path, f"{field.label} must be a real date in the format YYYY-MM-DD")
-            return _MISSING
-    if kind == "time":
-        try:
-            return datetime.strptime(raw, "%H:%M").time() if isinstance(raw, str) else _bad(raw)
-        except ValueError:
-            add_error(errors, path, f"{field.label} must be a 24-hour time in the format HH:MM")
-            return _MISSING
-    if kind == "codes":
-        if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
-            add_error(errors, path, f"{field.label} must be a list of codes")
-            return _MISSING
-        return list(dict.fromkeys(raw))
-    raise AssertionError(kind)
-
-
-def _bad(raw: Any) -> Any:
-    raise ValueError(raw)
+    converter = _CONVERTERS.get(field.type)
+    if converter is None:
+        raise AssertionError(field.type)
+    convert, requirement = converter
+    try:
+        return convert(raw)
+    except ValueError:
+        add_error(errors, path, f"{field.label} {requirement}")
+        return _MISSING
 
 
 def parse_fields(

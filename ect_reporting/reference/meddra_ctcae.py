@@ -100,15 +100,16 @@ def ctcae_version() -> str:
     return ctcae_meta().version
 
 
-def _parse_row(row: dict[str, str], line: int) -> MeddraTerm:
-    """Turn one CSV row into a ``MeddraTerm``, rejecting malformed data."""
-    where = f"{CSV_FILE} line {line}"
-    code = (row.get("meddra_code") or "").strip()
-    if not code.isdigit() or len(code) != 8:
-        raise ReferenceDataError(f"{where}: MedDRA code must be 8 digits, got {code!r}")
+def _cell(row: dict[str, str], column: str) -> str:
+    """Return a stripped CSV cell ("" when missing)."""
+    return (row.get(column) or "").strip()
+
+
+def _parse_grades(row: dict[str, str], where: str) -> dict[int, str | None]:
+    """Return {grade: text}, ``None`` for a grade that is not allowed ('-')."""
     grades: dict[int, str | None] = {}
     for grade in GRADES:
-        text = (row.get(f"grade{grade}") or "").strip()
+        text = _cell(row, f"grade{grade}")
         if not text:
             raise ReferenceDataError(
                 f"{where}: grade{grade} is empty (use '-' for not allowed)"
@@ -116,16 +117,26 @@ def _parse_row(row: dict[str, str], line: int) -> MeddraTerm:
         grades[grade] = None if text == NOT_ALLOWED else text
     if all(text is None for text in grades.values()):
         raise ReferenceDataError(f"{where}: no grade is allowed")
-    term = (row.get("term") or "").strip()
+    return grades
+
+
+def _parse_row(row: dict[str, str], line: int) -> MeddraTerm:
+    """Turn one CSV row into a ``MeddraTerm``, rejecting malformed data."""
+    where = f"{CSV_FILE} line {line}"
+    code = _cell(row, "meddra_code")
+    if not code.isdigit() or len(code) != 8:
+        raise ReferenceDataError(f"{where}: MedDRA code must be 8 digits, got {code!r}")
+    grades = _parse_grades(row, where)
+    term = _cell(row, "term")
     if not term:
         raise ReferenceDataError(f"{where}: empty term")
     return MeddraTerm(
         term=term,
         code=code,
-        soc=(row.get("soc") or "").strip(),
+        soc=_cell(row, "soc"),
         grades=MappingProxyType(grades),
-        definition=(row.get("definition") or "").strip(),
-        source=(row.get("source") or "").strip(),
+        definition=_cell(row, "definition"),
+        source=_cell(row, "source"),
     )
 
 

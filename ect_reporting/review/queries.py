@@ -222,33 +222,43 @@ def _imdrf_label(code: str) -> str:
     return f"{term.display} ({code})" if term else code
 
 
-def dashboard(db_session: Session, *, today: date, due_soon_days: int = 3) -> Dashboard:
-    """Return the dashboard figures in seven queries, however many reports there are."""
-    # 1. States and kinds together.
-    state_kind: dict[tuple[str, str], int] = {
+def _state_kind_counts(db_session: Session) -> dict[tuple[str, str], int]:
+    """Query 1: reports per (state, kind)."""
+    return {
         (row.state, row.kind): row.n
         for row in db_session.execute(
             select(Report.state, Report.kind, func.count().label("n")).group_by(Report.state, Report.kind)
         )
     }
-    by_state = [
+
+
+def _by_state(state_kind: dict[tuple[str, str], int]) -> list[Count]:
+    return [
         Count(state, label, sum(n for (s, _k), n in state_kind.items() if s == state))
         for state, label in vocab.REPORT_STATES.items()
     ]
-    by_kind = [
+
+
+def _by_kind(state_kind: dict[tuple[str, str], int]) -> list[Count]:
+    return [
         Count(kind, label, sum(n for (_s, k), n in state_kind.items() if k == kind))
         for kind, label in vocab.REPORT_KINDS.items()
     ]
 
-    # 2. Clocks: overdue and due soon in one statement.
+
+def _clock_counts(db_session: Session, today: date, due_soon_days: int) -> tuple[int, int]:
+    """Query 2: overdue and due soon in one statement."""
     overdue, due_soon = db_session.execute(
         select(
             func.count().filter(overdue_condition(today)),
             func.count().filter(due_soon_condition(today, due_soon_days)),
         ).select_from(Report)
     ).one()
+    return overdue, due_soon
 
-    # 3. New cases (initial reports) per calendar month (UTC), last twelve months.
+
+def _per_month(db_session: Session, today: date) -> list[Count]:
+    """Query 3: new cases (initial reports) per calendar month (UTC), last twelve months."""
     start = _month_start(today, MONTHS - 1)
     year = extract("year", Report.created_at)
     month = extract("month", Report.created_at)
@@ -264,14 +274,15 @@ def dashboard(db_session: Session, *, today: date, due_soon_days: int = 3) -> Da
             .group_by(year, month)
         )
     }
-    per_month = []
-    for back in range(MONTHS - 1, -1, -1):
-        first = _month_start(today, back)
-        per_month.append(
-            Count(first.isoformat()[:7], first.strftime("%b %Y"), monthly.get((first.year, first.month), 0))
-        )
+    months = (_month_start(today, back) for back in range(MONTHS - 1, -1, -1))
+    return [
+        Count(first.isoformat()[:7], first.strftime("%b %Y"), monthly.get((first.year, first.month), 0))
+        for first in months
+    ]
 
-    # 4. Top reactions: reports (current versions) per MedDRA code.
+
+def _top_reactions(db_session: Session) -> list[Count]:
+    """Query 4: reports (current versions) per MedDRA code."""
     reactions = Counter(
         {
             row.code: row.n
@@ -283,17 +294,26 @@ def dashboard(db_session: Session, *, today: date, due_soon_days: int = 3) -> Da
             )
         }
     )
+    return _top(reactions, _meddra_label)
 
-    # 5. Top device problems: the codes are a JSON list, whose SQL functions
-    # differ between SQLite and PostgreSQL, so count them here from one query.
+
+def _top_device_problems(db_session: Session) -> list[Count]:
+    """Query 5: device problem codes (current versions), each counted once per report.
+
+    The codes are a JSON list, whose SQL functions differ between SQLite and
+    PostgreSQL, so they are counted here from one query.
+    """
     problems: Counter[str] = Counter()
     for codes in db_session.scalars(
         select(Report.device_problem_codes).where(Report.kind == "device", current_version())
     ):
         problems.update(set(codes or []))
+    return _top(problems, _imdrf_label)
 
-    # 6. Medicine reports by drug.
-    by_drug = [
+
+def _by_drug(db_session: Session) -> list[Count]:
+    """Query 6: medicine reports (current versions) by drug."""
+    return [
         Count(row.drug, vocab.label(vocab.DRUGS, row.drug), row.n)
         for row in db_session.execute(
             select(Report.drug, func.count().label("n"))
@@ -303,7 +323,9 @@ def dashboard(db_session: Session, *, today: date, due_soon_days: int = 3) -> Da
         )
     ]
 
-    # 7. Device reports by generator model and by electrode model, in one statement.
+
+def _by_device_model(db_session: Session) -> list[Count]:
+    """Query 7: device reports by generator model and by electrode model, in one statement."""
     generator = select(
         literal("generator").label("part"), Report.generator_model.label("model"), func.count().label("n")
     ).where(Report.kind == "device", Report.generator_model.is_not(None), current_version())
@@ -311,21 +333,26 @@ def dashboard(db_session: Session, *, today: date, due_soon_days: int = 3) -> Da
         literal("electrode").label("part"), Report.electrode_model.label("model"), func.count().label("n")
     ).where(Report.kind == "device", Report.electrode_model.is_not(None), current_version())
     models = union_all(generator.group_by(Report.generator_model), electrode.group_by(Report.electrode_model))
-    by_model = sorted(
+    return sorted(
         (Count(f"{row.part}:{row.model}", f"{row.model} ({row.part})", row.n) for row in db_session.execute(models)),
         key=lambda c: (-c.count, c.label),
     )
 
+
+def dashboard(db_session: Session, *, today: date, due_soon_days: int = 3) -> Dashboard:
+    """Return the dashboard figures in seven queries, however many reports there are."""
+    state_kind = _state_kind_counts(db_session)
+    overdue, due_soon = _clock_counts(db_session, today, due_soon_days)
     return Dashboard(
-        by_state=by_state,
-        by_kind=by_kind,
+        by_state=_by_state(state_kind),
+        by_kind=_by_kind(state_kind),
         state_kind=state_kind,
         total=sum(state_kind.values()),
         overdue=overdue,
         due_soon=due_soon,
-        per_month=per_month,
-        top_reactions=_top(reactions, _meddra_label),
-        top_device_problems=_top(problems, _imdrf_label),
-        by_drug=by_drug,
-        by_device_model=by_model,
+        per_month=_per_month(db_session, today),
+        top_reactions=_top_reactions(db_session),
+        top_device_problems=_top_device_problems(db_session),
+        by_drug=_by_drug(db_session),
+        by_device_model=_by_device_model(db_session),
     )

@@ -27,7 +27,9 @@ def test_create_realistic_bleomycin_session(client, auth):
     }
     derived = body["derived"]
     assert derived["body_surface_area_m2"] == 1.77
-    assert derived["dose_per_m2"] == 14407
+    # From the unrounded BSA (1.7654 m2): 25,500 / 1.7654 = 14,444 IU/m2.
+    # It used to divide by the displayed, rounded BSA (1.77), giving 14,407.
+    assert derived["dose_per_m2"] == 14444
     assert derived["minutes_drug_to_pulse"] == 12
     assert derived["warnings"] == []
     codes = [c["code"] for c in derived["opcs_codes"]]

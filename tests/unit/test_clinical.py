@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ect_reporting import clinical
-from ect_reporting.clinical import ClinicalSettings, ClinicalWarning
+from ect_reporting.clinical import DEFAULT_SETTINGS, ClinicalSettings, ClinicalWarning, SessionFacts
 
 T = datetime.time
 DRUG_AT = T(10, 0)
@@ -53,6 +53,20 @@ def test_bsa_missing_or_invalid(
     weight_kg: float | None, height_cm: float | None
 ) -> None:
     assert clinical.body_surface_area_m2(weight_kg, height_cm) is None
+    assert clinical.body_surface_area_m2_exact(weight_kg, height_cm) is None
+
+
+def test_exact_bsa_is_unrounded() -> None:
+    exact = clinical.body_surface_area_m2_exact(70, 165)
+    assert exact == pytest.approx(1.791182105)
+    assert clinical.body_surface_area_m2(70, 165) == 1.79
+
+
+@given(st.floats(min_value=1, max_value=300), st.floats(min_value=30, max_value=250))
+def test_displayed_bsa_is_the_exact_bsa_rounded(weight: float, height: float) -> None:
+    exact = clinical.body_surface_area_m2_exact(weight, height)
+    assert exact is not None
+    assert clinical.body_surface_area_m2(weight, height) == pytest.approx(exact, abs=0.005 + 1e-9)
 
 
 @given(
@@ -118,23 +132,30 @@ def test_minutes_between(
 
 
 def iv_bleomycin(
-    dose: float = 27_300,
+    dose: float = 30_000,
     drug_time: datetime.time | None = DRUG_AT,
     pulse_time: datetime.time | None = PULSE_AT,
-    **kwargs: object,
+    cumulative_bleomycin_iu: float | None = None,
+    settings: ClinicalSettings = DEFAULT_SETTINGS,
 ) -> list[ClinicalWarning]:
-    """Warnings for an IV bleomycin session, 70 kg / 170 cm (BSA 1.82)."""
-    return clinical.session_warnings(
-        "bleomycin",
-        "intravenous",
-        dose,
-        "IU",
-        70,
-        170,
-        drug_time,
-        pulse_time,
-        **kwargs,  # type: ignore[arg-type]
+    """Warnings for an IV bleomycin session, 80 kg / 180 cm.
+
+    The BSA is exactly 2.0 m2 with or without rounding, so the dose per m2
+    boundaries below are exact (the IU/m2 dose is derived from the unrounded
+    BSA, see ``test_dose_per_m2_warning_uses_unrounded_bsa``).
+    """
+    facts = SessionFacts(
+        drug="bleomycin",
+        route="intravenous",
+        dose=dose,
+        dose_unit="IU",
+        weight_kg=80,
+        height_cm=180,
+        drug_time=drug_time,
+        pulse_time=pulse_time,
+        cumulative_bleomycin_iu=cumulative_bleomycin_iu,
     )
+    return clinical.session_warnings(facts, settings)
 
 
 def fields_of(warnings: list[ClinicalWarning]) -> list[str]:
@@ -148,11 +169,11 @@ def test_standard_session_has_no_warnings() -> None:
 @pytest.mark.parametrize(
     ("dose", "warns"),
     [
-        (27_300, False),  # exactly 15,000 IU/m2
-        (27_300.9, False),  # 15,000.49 rounds to 15,000: what the user sees
-        (27_301, True),  # 15,000.55 -> 15,001
-        (30_000, True),
-        (13_650, False),  # reduced dose
+        (30_000, False),  # exactly 15,000 IU/m2
+        (30_000.9, False),  # 15,000.45 rounds to 15,000: what the user sees
+        (30_001, True),  # 15,000.5 -> 15,001 (half up)
+        (36_000, True),
+        (15_000, False),  # reduced dose
     ],
 )
 def test_esope_dose_boundary(dose: float, warns: bool) -> None:
@@ -160,7 +181,7 @@ def test_esope_dose_boundary(dose: float, warns: bool) -> None:
 
 
 def test_dose_warning_message_names_values() -> None:
-    (warning,) = iv_bleomycin(dose=36_400)
+    (warning,) = iv_bleomycin(dose=40_000)
     assert warning.field == "dose_per_m2"
     assert "20,000 IU/m2" in warning.message
     assert "15,000 IU/m2" in warning.message
@@ -171,18 +192,35 @@ def test_dose_standard_is_configurable() -> None:
     assert "dose_per_m2" in fields_of(iv_bleomycin(settings=settings))
 
 
+def test_dose_per_m2_warning_uses_unrounded_bsa() -> None:
+    # Changed: the IU/m2 dose used to be divided by the BSA rounded to 2
+    # places (27,000 / 1.79 = 15,084 IU/m2); the true figure from the
+    # unrounded BSA (1.7912 m2) is 15,074 IU/m2.
+    facts = SessionFacts(
+        drug="bleomycin", route="intravenous", dose=27_000, dose_unit="IU", weight_kg=70, height_cm=165
+    )
+    (warning,) = clinical.session_warnings(facts, DEFAULT_SETTINGS)
+    assert "15,074 IU/m2" in warning.message
+    # 27,300 IU at 70 kg / 170 cm was exactly 15,000 on the rounded BSA
+    # (1.82); on the unrounded BSA (1.8181) it is 15,016 and so warns.
+    facts = SessionFacts(
+        drug="bleomycin", route="intravenous", dose=27_300, dose_unit="IU", weight_kg=70, height_cm=170
+    )
+    assert fields_of(clinical.session_warnings(facts, DEFAULT_SETTINGS)) == ["dose_per_m2"]
+
+
 def test_no_dose_check_without_weight_or_height() -> None:
-    warnings = clinical.session_warnings(
+    facts = SessionFacts(
         "bleomycin", "intravenous", 99_999, "IU", None, 170, T(10, 0), T(10, 15)
     )
-    assert warnings == []
+    assert clinical.session_warnings(facts, DEFAULT_SETTINGS) == []
 
 
 def test_intratumoural_bleomycin_has_no_per_m2_or_window_check() -> None:
-    warnings = clinical.session_warnings(
+    facts = SessionFacts(
         "bleomycin", "intratumoural", 99_999, "IU", 70, 170, T(10, 0), T(11, 0)
     )
-    assert warnings == []
+    assert clinical.session_warnings(facts, DEFAULT_SETTINGS) == []
 
 
 @pytest.mark.parametrize(
@@ -227,10 +265,10 @@ def test_pulse_window_skipped_when_times_missing() -> None:
     ("prior", "dose", "warns"),
     [
         (None, 27_300, False),
-        (372_700, 27_300, False),  # exactly 400,000 in total
-        (372_701, 27_300, True),
+        (370_000, 30_000, False),  # exactly 400,000 in total
+        (370_001, 30_000, True),
         (400_001, 0, True),
-        (0, 27_300, False),
+        (0, 30_000, False),
     ],
 )
 def test_cumulative_bleomycin(prior: float | None, dose: float, warns: bool) -> None:
@@ -242,23 +280,29 @@ def test_cumulative_limit_is_configurable_and_message_mentions_smpc() -> None:
     settings = ClinicalSettings(bleomycin_lifetime_limit_iu=500_000)
     assert iv_bleomycin(cumulative_bleomycin_iu=450_000, settings=settings) == []
     (warning,) = iv_bleomycin(cumulative_bleomycin_iu=450_000)
-    assert "477,300 IU" in warning.message
+    assert "480,000 IU" in warning.message
     assert "500,000" in warning.message
 
 
 def test_cumulative_not_checked_for_cisplatin() -> None:
-    warnings = clinical.session_warnings(
-        "cisplatin", "intratumoural", 10, "mg", 70, 170, None, None, 900_000
-    )
-    assert warnings == []
+    facts = SessionFacts("cisplatin", "intratumoural", 10, "mg", 70, 170, None, None, 900_000)
+    assert clinical.session_warnings(facts, DEFAULT_SETTINGS) == []
 
 
-def test_bleomycin_in_mg_warns_and_skips_iu_checks() -> None:
-    warnings = clinical.session_warnings(
-        "bleomycin", "intravenous", 30, "mg", 70, 170, T(10, 0), T(10, 15), 399_990
-    )
-    assert fields_of(warnings) == ["dose_unit"]
-    assert "IU" in warnings[0].message
+def test_bleomycin_in_mg_has_no_unit_warning_and_skips_iu_checks() -> None:
+    # Changed: there used to be a "dose_unit" warning here. The dose unit
+    # (bleomycin in IU, cisplatin in mg) is a hard validation rule in
+    # rules.check_dose_unit, so such a session cannot be saved; each rule
+    # exists once. The IU-based checks are still skipped for a non-IU dose
+    # (a 30 mg dose is not counted towards the lifetime IU total).
+    facts = SessionFacts("bleomycin", "intravenous", 30, "mg", 70, 170, T(10, 0), T(10, 15), 399_990)
+    assert clinical.session_warnings(facts, DEFAULT_SETTINGS) == []
+
+
+def test_session_facts_is_frozen() -> None:
+    facts = SessionFacts(drug="bleomycin")
+    with pytest.raises(AttributeError):
+        facts.drug = "cisplatin"  # type: ignore[misc]
 
 
 def test_several_warnings_at_once() -> None:
