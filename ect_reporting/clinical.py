@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 from ect_reporting.config import int_setting
+from ect_reporting.fields import MAX_AGE_YEARS
 
 # ICH E2B(R3) D.2.3 patient age group: code -> label.
 AGE_GROUPS: Final[dict[str, str]] = {
@@ -336,7 +337,7 @@ def age_group(age_years: float | None) -> str | None:
     """
     if age_years is None or not math.isfinite(age_years):
         return None
-    if age_years <= 0 or age_years > 120:
+    if age_years <= 0 or age_years > MAX_AGE_YEARS:
         return None
     if age_years < 28 / 365.25:
         return "1"

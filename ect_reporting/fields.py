@@ -70,8 +70,12 @@ PATIENT_FIELDS: tuple[Field, ...] = (
     _s("patient.initials", "patient_initials", "Patient initials", 10),
     _e("patient.sex", "patient_sex", "Sex", vocab.SEXES),
     Field("patient.age", "patient_age", "int", "Age (years)", minimum=0, maximum=MAX_AGE_YEARS, unit="years"),
-    Field("patient.weight_kg", "patient_weight_kg", "float", "Weight (kg)", minimum=0.5, maximum=MAX_WEIGHT_KG, unit="kg"),
-    Field("patient.height_cm", "patient_height_cm", "float", "Height (cm)", minimum=20, maximum=MAX_HEIGHT_CM, unit="cm"),
+    Field(
+        "patient.weight_kg", "patient_weight_kg", "float", "Weight (kg)", minimum=0.5, maximum=MAX_WEIGHT_KG, unit="kg"
+    ),
+    Field(
+        "patient.height_cm", "patient_height_cm", "float", "Height (cm)", minimum=20, maximum=MAX_HEIGHT_CM, unit="cm"
+    ),
     _s("patient.local_reference", "local_reference", "Local hospital reference", 40),
 )
 

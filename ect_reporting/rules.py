@@ -279,11 +279,17 @@ def _device_errors(values: Mapping[str, Any], today: date, level: Level) -> Erro
 _PATIENT_IDENTIFIERS = ("patient_initials", "patient_age", "patient_sex", "local_reference")
 
 
-def _minimum_data_errors(values: Mapping[str, Any]) -> Errors:
-    """The ICH/MHRA minimum: an identifiable patient and an identifiable reporter."""
+def _patient_errors(values: Mapping[str, Any]) -> Errors:
+    """The ICH/MHRA minimum: an identifiable patient."""
     errors: Errors = {}
     if all(_blank(values.get(attr)) for attr in _PATIENT_IDENTIFIERS):
         add_error(errors, "patient", "Identify the patient: give at least one of initials, age, sex or local reference")
+    return errors
+
+
+def _reporter_errors(values: Mapping[str, Any]) -> Errors:
+    """The ICH/MHRA minimum: an identifiable reporter."""
+    errors: Errors = {}
     reporter = [values.get(a) for a in ("reporter_name", "reporter_profession", "reporter_email")]
     if all(_blank(v) for v in [*reporter, values.get("reporter_organisation")]):
         # One gap, not one per field: nobody is identified as reporter.
@@ -320,13 +326,14 @@ def report_errors(
     level: Level = SAVE,
 ) -> Errors:
     """Check a report's values and, for medicine reports, its reactions, at ``level``."""
-    errors = check_fields(REPORT_COMMON_FIELDS, values, today=today, level=level)
+    errors = _patient_errors(values) if level == SUBMIT else {}
+    merge(errors, check_fields(REPORT_COMMON_FIELDS, values, today=today, level=level))
     if kind == "medicine":
         merge(errors, _medicine_errors(values, reactions or [], today, level))
     else:
         merge(errors, _device_errors(values, today, level))
     if level == SUBMIT:
-        merge(errors, _minimum_data_errors(values))
+        merge(errors, _reporter_errors(values))
         kind_fields = MEDICINE_FIELDS if kind == "medicine" else DEVICE_FIELDS
         merge(errors, identifier_errors(kind_fields, values))
         for index, reaction in enumerate(reactions or []):

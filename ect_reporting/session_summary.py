@@ -81,12 +81,12 @@ def session_facts(session: EctSession) -> clinical.SessionFacts:
 
 def summarise(
     session: EctSession,
-    settings: clinical.ClinicalSettings = clinical.DEFAULT_SETTINGS,
+    settings: clinical.ClinicalSettings,
 ) -> SessionSummary:
     """Compute the derived values and warnings for ``session``.
 
-    ``settings`` defaults to the reference-doc thresholds only until every
-    caller passes ``ClinicalSettings.from_mapping(current_app.config)``.
+    ``settings`` are the site's thresholds, passed in as a value (the
+    blueprints read them from app config), so this stays Flask-free.
     The dose per m2 is derived from the unrounded BSA; the rounded BSA is
     for display.
     """

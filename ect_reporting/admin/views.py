@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from ect_reporting import users
 from ect_reporting.admin import bp
 from ect_reporting.admin.forms import PasswordForm, TokenForm, UserForm
-from ect_reporting.web import role_required
 from ect_reporting.extensions import db
 from ect_reporting.models import ApiToken, User
+from ect_reporting.web import role_required
 
 
 def _user() -> User:

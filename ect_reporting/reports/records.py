@@ -58,7 +58,7 @@ def destination_for(kind: str, nation: str | None) -> Destination:
 
 def build_procedure(session: EctSession) -> Procedure:
     """Summarise the ECT session, with derived BSA, dose per m2 and OPCS codes."""
-    bsa = clinical.body_surface_area_m2(session.patient_weight_kg, session.patient_height_cm)
+    weight, height = session.patient_weight_kg, session.patient_height_cm
     return {
         "session_id": session.id,
         "procedure_date": iso_date(session.procedure_date),
@@ -77,8 +77,9 @@ def build_procedure(session: EctSession) -> Procedure:
         "route": session.route,
         "dose": session.dose,
         "dose_unit": session.dose_unit,
-        "body_surface_area_m2": bsa,
-        "dose_per_m2": clinical.dose_per_m2(session.dose, bsa),
+        "body_surface_area_m2": clinical.body_surface_area_m2(weight, height),
+        # From the unrounded BSA, as the session page computes it.
+        "dose_per_m2": clinical.dose_per_m2(session.dose, clinical.body_surface_area_m2_exact(weight, height)),
         "drug_administered_at": _hh_mm(session.drug_time),
         "first_pulse_at": _hh_mm(session.first_pulse_time),
         "minutes_drug_to_pulse": clinical.minutes_between(session.drug_time, session.first_pulse_time),
