@@ -46,9 +46,10 @@ def test_clinician_records_a_session_and_submits_medicine_and_device_reports(pag
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"{PROCEDURE_DATE.day} {PROCEDURE_DATE:%B %Y}, St Elsewhere Hospital, Dermatology"
     )
-    # Mosteller: sqrt(165 cm x 68 kg / 3600) = 1.77 m2; 25,500 IU / 1.77 m2 = 14,407 IU/m2.
+    # Mosteller: sqrt(165 cm x 68 kg / 3600) = 1.7654 m2 (shown as 1.77); the dose per m2 uses the
+    # unrounded BSA: 25,500 IU / 1.7654 m2 = 14,444 IU/m2.
     expect(summary_value(page, "Body surface area (Mosteller)")).to_have_text("1.77 m²")
-    expect(summary_value(page, "Dose per m²")).to_have_text("14,407 IU/m²")
+    expect(summary_value(page, "Dose per m²")).to_have_text("14,444 IU/m²")
     expect(summary_value(page, "Minutes from drug to first pulse")).to_have_text("12")
     codes = page.get_by_role("table", name="OPCS-4 codes implied by this session")
     expect(codes.get_by_role("row", name=re.compile(r"^Y12\.3 Electrochemotherapy"))).to_be_visible()

@@ -37,7 +37,11 @@ def test_session_form_errors_are_summarised_shown_beside_each_field_and_keep_wha
         ("Procedure date", "#procedure_date", "Procedure date must be today or in the past"),
         ("Age (years)", "#patient_age", "Age must be 120 years or less"),
         ("Weight (kg)", "#patient_weight_kg", "Weight must be 500 kg or less"),
-        ("Dose unit", "#dose_unit", "Bleomycin dose must be recorded in IU (international units), not mg"),
+        (
+            "Dose unit",
+            "#dose_unit",
+            "Bleomycin dose must be recorded in IU (international units), not mg: check the dose and correct the unit",
+        ),
     ]
     expect(page).to_have_title(re.compile(r"^Error: Record an ECT session - "))
     expect(page.get_by_role("heading", level=1)).to_have_text("Record an ECT session")
