@@ -303,7 +303,18 @@ def _cumulative_bleomycin_warning(
     )
 
 
+def _cisplatin_route_warning(facts: SessionFacts, settings: ClinicalSettings) -> ClinicalWarning | None:
+    """Cisplatin in ECT is given into the tumour (ESOPE); an IV route is unusual and may be a slip."""
+    if facts.drug != "cisplatin" or not facts.is_intravenous:
+        return None
+    return ClinicalWarning(
+        "route",
+        "Cisplatin is given intratumourally in ECT (ESOPE), not intravenously: check the route recorded.",
+    )
+
+
 _CHECKS: Final = (
+    _cisplatin_route_warning,
     _dose_per_m2_warning,
     _pulse_window_warning,
     _cumulative_bleomycin_warning,

@@ -228,6 +228,49 @@ def reaction_errors(reaction: Mapping[str, Any], index: int, *, today: date, lev
     return errors
 
 
+def _grade_and_outcome_errors(
+    values: Mapping[str, Any], reactions: Sequence[Mapping[str, Any]], errors: Errors
+) -> None:
+    """CTCAE grade, outcome and seriousness must tell the same story (E2B E.i.3.2 / E.i.7).
+
+    Grade 4 is life-threatening by definition, grade 5 is death; a fatal
+    outcome is a death. A regulator queries a report whose seriousness
+    contradicts its own grades, so the contradiction is refused on save.
+    """
+    criteria = set(values.get("seriousness_criteria") or [])
+    for index, reaction in enumerate(reactions):
+        grade, outcome, number = reaction.get("ctcae_grade"), reaction.get("outcome"), index + 1
+        if grade == 4 and "life_threatening" not in criteria:
+            add_error(
+                errors,
+                "seriousness.criteria",
+                f"Reaction {number} is CTCAE grade 4 (life-threatening): tick 'Life threatening' as a reason "
+                "it is serious",
+            )
+        if grade == 5 and outcome != "fatal":
+            message = f"Reaction {number} is CTCAE grade 5 (death): its outcome is Fatal"
+            add_error(errors, f"reactions.{index}.outcome", message)
+        if (grade == 5 or outcome == "fatal") and "death" not in criteria:
+            add_error(
+                errors,
+                "seriousness.criteria",
+                f"Reaction {number} was fatal: tick 'Patient died due to reaction' as a reason it is serious",
+            )
+
+
+def _onset_errors(values: Mapping[str, Any], reactions: Sequence[Mapping[str, Any]], errors: Errors) -> None:
+    """A suspected reaction cannot start before the suspect drug was given."""
+    started = values.get("drug_date_started")
+    for index, reaction in enumerate(reactions):
+        check_date_order(
+            started,
+            reaction.get("onset_date"),
+            f"reactions.{index}.onset_date",
+            "Date reaction started must be the same as or after the date the drug was started",
+            errors,
+        )
+
+
 def _medicine_errors(
     values: Mapping[str, Any], reactions: Sequence[Mapping[str, Any]], today: date, level: Level
 ) -> Errors:
@@ -243,6 +286,8 @@ def _medicine_errors(
         errors,
     )
     _check_seriousness(values, level, errors)
+    _grade_and_outcome_errors(values, reactions, errors)
+    _onset_errors(values, reactions, errors)
     if len(reactions) > MAX_REACTIONS:
         add_error(errors, "reactions", f"A report can list at most {MAX_REACTIONS} reactions")
     for index, reaction in enumerate(reactions):

@@ -8,7 +8,10 @@ dotted path. Shared by the sessions (capture) and reports blueprints.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -68,6 +71,39 @@ class OptionalBooleanField(RadioField):
         return {"yes": True, "no": False}.get(self.data or "")
 
 
+# "27,000", "27 000" (also with a thin or no-break space): digits grouped in threes.
+_GROUPED_NUMBER = re.compile(r"^\d{1,3}(?:[,\s\u202f\u00a0]\d{3})+(?:\.\d+)?$")
+
+
+class NumberField(DecimalField):
+    """A decimal number as people type it: thousands separators allowed, whole numbers shown without ".0".
+
+    A dose written "27,000" is common on prescriptions; refusing it with
+    "Not a valid decimal value" (a message that does not say which field)
+    loses the clinician's input for nothing.
+    """
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, places=None, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = str(valuelist[0]).strip() if valuelist else ""
+        if _GROUPED_NUMBER.match(text):
+            text = re.sub(r"[,\s\u202f\u00a0]", "", text)
+        try:
+            super().process_formdata([text] if valuelist else valuelist)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a number, like 27000 or 27,000") from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        data = self.data
+        if isinstance(data, float | Decimal) and math.isfinite(data) and data == int(data):
+            return str(int(data))
+        return super()._value()
+
+
 def _choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
@@ -122,9 +158,7 @@ _BUILDERS_BY_TYPE: dict[str, Callable[[Field], Any]] = {
     "str": lambda f: StringField(f.label, validators=[Optional()]),
     "text": lambda f: TextAreaField(f.label, validators=[Optional()]),
     "int": lambda f: IntegerField(f.label, validators=[Optional()], render_kw={"inputmode": "numeric"}),
-    "float": lambda f: DecimalField(
-        f.label, places=None, validators=[Optional()], render_kw={"inputmode": "decimal"}
-    ),
+    "float": lambda f: NumberField(f.label, validators=[Optional()], render_kw={"inputmode": "decimal"}),
     "date": lambda f: DateField(f.label, validators=[Optional()]),
     "time": lambda f: TimeField(f.label, validators=[Optional()]),
     "bool": lambda f: OptionalBooleanField(f.label),
@@ -166,8 +200,6 @@ DeviceReportForm = _form_class("DeviceReportForm", FlaskForm, REPORT_COMMON_FIEL
 
 def typed_values(form: Any, fields: Iterable[Field]) -> dict[str, Any]:
     """Return {attr: python value} from a validated form."""
-    from decimal import Decimal
-
     values: dict[str, Any] = {}
     for field in fields:
         wt = form[field.attr]
