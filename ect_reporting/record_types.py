@@ -171,3 +171,15 @@ class Record(TypedDict):
     # Device reports (None on medicine reports):
     device: Device | None
     incident: Incident | None
+
+
+# The keys of the other kind, as they stand empty in a record of one kind.
+EMPTY_MEDICINE_PART: dict[str, object] = {
+    "suspect_drug": None,
+    "reactions": [],
+    "seriousness": None,
+    "other_medicines": None,
+    "additional_information": None,
+    "causality": None,
+}
+EMPTY_DEVICE_PART: dict[str, object] = {"device": None, "incident": None}

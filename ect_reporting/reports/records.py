@@ -17,6 +17,7 @@ identifying notes (the session's ``notes``) is never copied.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any, cast
@@ -24,7 +25,15 @@ from typing import Any, cast
 from ect_reporting import clinical, reference, vocab
 from ect_reporting.fields import REACTION_FIELDS, Field, report_fields
 from ect_reporting.models import EctSession, Report
-from ect_reporting.record_types import RECORD_VERSION, CodedTerm, Destination, Procedure, Record
+from ect_reporting.record_types import (
+    EMPTY_DEVICE_PART,
+    EMPTY_MEDICINE_PART,
+    RECORD_VERSION,
+    CodedTerm,
+    Destination,
+    Procedure,
+    Record,
+)
 from ect_reporting.reports.values import reaction_values, report_values
 
 
@@ -142,26 +151,14 @@ def place(target: dict[str, Any], fields: Iterable[Field], values: Mapping[str, 
     return target
 
 
-# Keys of the other kind, empty in a record of this kind.
-_EMPTY_FOR_DEVICE = {
-    "suspect_drug": None,
-    "reactions": [],
-    "seriousness": None,
-    "other_medicines": None,
-    "additional_information": None,
-    "causality": None,
-}
-_EMPTY_FOR_MEDICINE = {"device": None, "incident": None}
-
-
 def _report_fields_part(report: Report) -> dict[str, Any]:
     part = place({}, report_fields(report.kind), report_values(report))
     if report.kind != "medicine":
-        return _EMPTY_FOR_DEVICE | part
+        return copy.deepcopy(EMPTY_MEDICINE_PART) | part
     part["reactions"] = [place({}, REACTION_FIELDS, reaction) for reaction in reaction_values(report)]
     if not (report.drug or report.drug_product):
         part["suspect_drug"] = None
-    return _EMPTY_FOR_MEDICINE | part
+    return EMPTY_DEVICE_PART | part
 
 
 def build_record(report: Report) -> Record:

@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from ect_reporting import vocab
 from ect_reporting.exports.json_export import JsonRenderer, verify_checksum
 from ect_reporting.exports.pdf import PdfRenderer
+from ect_reporting.record_types import EMPTY_MEDICINE_PART
 from ect_reporting.schemas import export_errors
 
 # Mostly short text, sometimes long enough to span pages.
@@ -142,14 +143,7 @@ medicine_keys = st.fixed_dictionaries(
         "causality": choice(vocab.CAUSALITY),
     }
 )
-NO_MEDICINE_KEYS: dict[str, Any] = {
-    "suspect_drug": None,
-    "reactions": [],
-    "seriousness": None,
-    "other_medicines": None,
-    "additional_information": None,
-    "causality": None,
-}
+NO_MEDICINE_KEYS: dict[str, Any] = dict(EMPTY_MEDICINE_PART)
 
 devices = st.fixed_dictionaries(
     {
