@@ -79,7 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from ect_reporting.auth import bp as auth_bp
     from ect_reporting.capture import bp as capture_bp
     from ect_reporting.extensions import csrf
-    from ect_reporting.reports.views import bp as reports_bp
+    from ect_reporting.report_pages import bp as reports_bp
     from ect_reporting.review import bp as review_bp
 
     app.register_blueprint(auth_bp)

@@ -341,7 +341,7 @@ def age_group(age_years: float | None) -> str | None:
     Bands (E2B(R3) implementation guide): neonate 0-27 days, infant 28 days
     to 23 months, child 2-11 years, adolescent 12-17, adult 18-64, elderly
     65 and over. Fractional ages are accepted. ``None`` when the age is
-    missing, negative, over 120 (MHRA validation limit), not finite, or
+    missing, negative, over ``MAX_AGE_YEARS`` (MHRA validation limit), not finite, or
     exactly 0: a whole-year age of 0 cannot tell a neonate from an infant,
     and sending no age group is safer than a wrong one. "Foetus" (0) is
     never derived from an age.

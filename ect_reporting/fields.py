@@ -35,7 +35,7 @@ class Field:
     maximum: float | None = None
     choices: vocab.Vocabulary | None = None
     required: bool = False
-    unit: str | None = None  # shown in range messages ("120 years")
+    unit: str | None = None  # said in range messages, after the limit
     submit_message: str | None = None  # when set, the field must be filled before submission
     narrative: bool = False  # free text checked for patient identifiers before submission
 

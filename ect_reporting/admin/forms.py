@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from ect_reporting.models.user import FULL_NAME_LENGTH
 from ect_reporting.vocab import ROLES
 
 
@@ -44,7 +45,7 @@ class UserForm(FlaskForm):
         "Full name",
         validators=[
             DataRequired("Enter the person's full name"),
-            Length(max=120, message="Full name must be 120 characters or fewer"),
+            Length(max=FULL_NAME_LENGTH, message=f"Full name must be {FULL_NAME_LENGTH} characters or fewer"),
         ],
     )
     # Unknown values are refused by users.create_user, whose message lands here.

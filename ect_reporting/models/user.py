@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ect_reporting.extensions import db
 from ect_reporting.models._common import utcnow
 
+FULL_NAME_LENGTH = 120
+
 
 class User(UserMixin, db.Model):
     """A clinician, governance lead or administrator."""
@@ -20,7 +22,7 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    full_name: Mapped[str] = mapped_column(String(120))
+    full_name: Mapped[str] = mapped_column(String(FULL_NAME_LENGTH))
     role: Mapped[str] = mapped_column(String(32))
     profession: Mapped[str | None] = mapped_column(String(80))
     organisation: Mapped[str | None] = mapped_column(String(160))

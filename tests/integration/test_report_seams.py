@@ -28,7 +28,7 @@ BLUEPRINTS = {
     "api": ("ect_reporting.api",),
     "admin": ("ect_reporting.admin",),
     "auth": ("ect_reporting.auth",),
-    "reports": ("ect_reporting.reports.views",),
+    "report_pages": ("ect_reporting.report_pages",),
 }
 
 
@@ -42,10 +42,10 @@ def _blueprint_modules_after_import(module: str) -> list[str]:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("name", ["capture", "review", "api", "admin", "reports"])
+@pytest.mark.parametrize("name", ["capture", "review", "api", "admin", "report_pages"])
 def test_each_blueprint_imports_without_its_siblings(name):
     own = BLUEPRINTS[name][0]
-    loaded = _blueprint_modules_after_import(f"{own}.views" if name != "reports" else own)
+    loaded = _blueprint_modules_after_import(f"{own}.views")
     siblings = [prefix for other, prefixes in BLUEPRINTS.items() if other != name for prefix in prefixes]
     leaked = [m for m in loaded if any(m == p or m.startswith(p + ".") for p in siblings)]
     assert leaked == []

@@ -1,4 +1,4 @@
-"""The report blueprint: the report page and everything done on it.
+"""Views of the report pages blueprint: the report page and everything done on it.
 
 Create (from a session), edit, submit, workflow actions, comments and
 follow-ups all live here, rendered from one read model per request.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,6 +20,7 @@ from ect_reporting.exceptions import NotAllowedNow, ValidationFailed, VersionCon
 from ect_reporting.extensions import db
 from ect_reporting.fields import report_fields
 from ect_reporting.models import Report
+from ect_reporting.report_pages import bp
 from ect_reporting.reports import comments, duplicates, follow_ups, services, workflow
 from ect_reporting.reports.conflicts import differences
 from ect_reporting.reports.read_model import ReportView, report_view
@@ -27,8 +28,6 @@ from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.reports.values import reaction_values, report_values
 from ect_reporting.web import clock_rules, current_actor
 from ect_reporting.webforms import DeviceReportForm, MedicineReportForm, posted_reactions, save_form, typed_values
-
-bp = Blueprint("reports", __name__)
 
 
 def _report(report_id: int) -> Report:
