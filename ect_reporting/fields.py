@@ -263,11 +263,6 @@ def report_fields(kind: str) -> tuple[Field, ...]:
     return REPORT_COMMON_FIELDS + (MEDICINE_FIELDS if kind == "medicine" else DEVICE_FIELDS)
 
 
-def by_path(fields: tuple[Field, ...]) -> dict[str, Field]:
-    """Index fields by dotted path."""
-    return {f.path: f for f in fields}
-
-
 def by_attr(fields: tuple[Field, ...]) -> dict[str, Field]:
     """Index fields by model attribute."""
     return {f.attr: f for f in fields}

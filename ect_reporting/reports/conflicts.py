@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from ect_reporting.fields import REACTION_FIELDS, Field, report_fields
+from ect_reporting.fields import REACTION_FIELDS, Field, by_attr, report_fields
 from ect_reporting.models import Report
 from ect_reporting.reports.values import reaction_values, report_values
 from ect_reporting.vocab import label
@@ -50,11 +50,11 @@ def display(field: Field, value: Any) -> str:
 def _reaction_text(reactions: Sequence[Mapping[str, Any]]) -> str:
     if not reactions:
         return "None"
-    by_attr = {f.attr: f for f in REACTION_FIELDS}
+    fields = by_attr(REACTION_FIELDS)
     parts = []
     for index, reaction in enumerate(reactions, start=1):
-        words = display(by_attr["verbatim"], reaction.get("verbatim"))
-        outcome = display(by_attr["outcome"], reaction.get("outcome"))
+        words = display(fields["verbatim"], reaction.get("verbatim"))
+        outcome = display(fields["outcome"], reaction.get("outcome"))
         parts.append(f"{index}. {words} (outcome: {outcome})")
     return "; ".join(parts)
 
