@@ -38,6 +38,7 @@ class Field:
     unit: str | None = None  # said in range messages, after the limit
     submit_message: str | None = None  # when set, the field must be filled before submission
     narrative: bool = False  # free text checked for patient identifiers before submission
+    future_allowed: bool = False  # dates such as an expiry date may lie ahead
 
 
 def _s(path: str, attr: str, label: str, max_length: int, required: bool = False) -> Field:
@@ -59,9 +60,15 @@ def device_identifier_fields(prefix: str) -> tuple[Field, ...]:
         _s(f"{prefix}generator.model", "generator_model", "Generator model", 120),
         _s(f"{prefix}generator.serial_number", "generator_serial", "Generator serial number", 80),
         _s(f"{prefix}generator.software_version", "generator_software", "Generator software version", 40),
+        _s(f"{prefix}generator.udi", "generator_udi", "Generator UDI", 120),
         _e(f"{prefix}electrode.type", "electrode_type", "Electrode type", vocab.ELECTRODE_TYPES),
+        _s(f"{prefix}electrode.manufacturer", "electrode_manufacturer", "Electrode manufacturer", 120),
         _s(f"{prefix}electrode.model", "electrode_model", "Electrode model or catalogue number", 120),
         _s(f"{prefix}electrode.lot_number", "electrode_lot", "Electrode lot number", 40),
+        _s(f"{prefix}electrode.serial_number", "electrode_serial", "Electrode serial number", 80),
+        Field(
+            f"{prefix}electrode.expiry_date", "electrode_expiry", "date", "Electrode expiry date", future_allowed=True
+        ),
         _s(f"{prefix}electrode.udi", "electrode_udi", "Electrode UDI", 120),
     )
 
@@ -89,6 +96,7 @@ SESSION_FIELDS: tuple[Field, ...] = (
     _e("tumour.histology", "histology", "Tumour histology", vocab.HISTOLOGIES),
     Field("tumour.lesion_count", "lesion_count", "int", "Number of lesions treated", minimum=1, maximum=500),
     Field("tumour.largest_lesion_mm", "largest_lesion_mm", "int", "Largest lesion (mm)", minimum=1, maximum=500),
+    _e("tumour.site", "lesion_site", "Lesion site (for OPCS-4 coding)", vocab.LESION_SITES),
     Field("tumour.location", "lesion_location", "str", "Lesion location", max_length=200, narrative=True),
     _e("tumour.laterality", "laterality", "Laterality", vocab.LATERALITIES),
     Field("tumour.previous_irradiation", "previous_irradiation", "bool", "Previously irradiated field"),
@@ -133,6 +141,10 @@ SESSION_TO_DEVICE_REPORT: dict[str, str] = {
     "electrode_model": "electrode_model",
     "electrode_lot": "electrode_lot",
     "electrode_udi": "electrode_udi",
+    "electrode_manufacturer": "electrode_manufacturer",
+    "electrode_serial": "electrode_serial",
+    "electrode_expiry": "electrode_expiry",
+    "generator_udi": "generator_udi",
     "procedure_date": "incident_date",
 }
 
@@ -143,9 +155,19 @@ REPORT_COMMON_FIELDS: tuple[Field, ...] = (
     _s("reporter.profession", "reporter_profession", "Reporter profession", 80),
     _s("reporter.email", "reporter_email", "Reporter email", 254),
     _s("reporter.organisation", "reporter_organisation", "Reporter organisation", 160),
+    Field("reporter.address", "reporter_address", "text", "Reporter work address", max_length=400),
+    _s("reporter.phone", "reporter_phone", "Reporter telephone", 40),
+    _e("reporter.qualification", "reporter_qualification", "Reporter qualification", vocab.QUALIFICATIONS),
 )
 
 MEDICINE_FIELDS: tuple[Field, ...] = (
+    _e("patient.ethnicity", "patient_ethnicity", "Ethnicity", vocab.ETHNICITIES),
+    _e("patient.pregnancy", "pregnancy", "Pregnancy", vocab.PREGNANCY),
+    Field("patient.gestation_weeks", "gestation_weeks", "int", "Weeks pregnant", minimum=1, maximum=45),
+    Field("patient.medical_history", "medical_history", "text", "Relevant medical history", max_length=5000,
+          narrative=True),
+    Field("patient.test_results", "test_results", "text", "Relevant test results", max_length=5000, narrative=True),
+    Field("patient.allergies", "allergies", "text", "Allergies", max_length=2000, narrative=True),
     _e("suspect_drug.name", "drug", "Suspect drug", vocab.DRUGS),
     _s("suspect_drug.product", "drug_product", "Brand or product name", 120),
     _s("suspect_drug.batch", "drug_batch", "Batch number", 35),
@@ -157,6 +179,7 @@ MEDICINE_FIELDS: tuple[Field, ...] = (
     _s("suspect_drug.indication", "drug_indication", "Prescribed for", 200),
     Field("suspect_drug.black_triangle", "black_triangle", "bool", "Black triangle product"),
     _e("suspect_drug.action_taken", "action_taken", "Action taken with the drug", vocab.ACTIONS_TAKEN),
+    _e("suspect_drug.rechallenge", "rechallenge", "Rechallenge", vocab.RECHALLENGE),
     Field("seriousness.serious", "serious", "bool", "Serious", submit_message="Say whether the reaction was serious"),
     Field(
         "seriousness.criteria",
@@ -207,11 +230,39 @@ REACTION_FIELDS: tuple[Field, ...] = (
         choices=vocab.OUTCOMES,
         submit_message="Give the outcome of the reaction (choose 'Not known' if unknown)",
     ),
+    Field("serious", "serious", "bool", "Was this reaction serious?"),
+    Field(
+        "seriousness_criteria",
+        "seriousness_criteria",
+        "codes",
+        "Why this reaction was serious",
+        choices=vocab.SERIOUSNESS_CRITERIA,
+    ),
+)
+
+# Other medicines on a medicine report (E2B G.k after the ECT drug): a
+# second suspect (e.g. the anaesthetic) or one taken at the same time.
+OTHER_DRUG_FIELDS: tuple[Field, ...] = (
+    _e("characterisation", "characterisation", "Role in the reaction", vocab.DRUG_CHARACTERISATIONS),
+    _s("name", "name", "Medicine name", 120),
+    _s("batch", "batch", "Batch number", 35),
+    Field("dose", "dose", "float", "Dose", minimum=0.000001, maximum=1_000_000),
+    _e("dose_unit", "dose_unit", "Dose unit", vocab.OTHER_DOSE_UNITS),
+    _e("route", "route", "Route", vocab.OTHER_DRUG_ROUTES),
+    Field("date_started", "date_started", "date", "Date started"),
+    Field("date_stopped", "date_stopped", "date", "Date stopped"),
+    _s("indication", "indication", "Taken for", 200),
 )
 
 DEVICE_FIELDS: tuple[Field, ...] = (
     _e("device.suspect_component", "suspect_component", "Suspect component", vocab.SUSPECT_COMPONENTS),
     *device_identifier_fields("device."),
+    _e("device.conformity_mark", "conformity_mark", "Conformity mark on the device", vocab.CONFORMITY_MARKS),
+    Field("device.single_use_reused", "single_use_reused", "bool", "Was a single-use device reused?"),
+    Field("device.devices_involved", "devices_involved", "int", "Number of devices involved", minimum=1, maximum=1000),
+    _e("device.operator", "device_operator", "Who was operating the device", vocab.DEVICE_OPERATORS),
+    Field("device.manufacturer_informed", "manufacturer_informed", "bool", "Manufacturer informed"),
+    Field("device.manufacturer_informed_date", "manufacturer_informed_date", "date", "Date manufacturer informed"),
     Field(
         "incident.description",
         "incident_description",

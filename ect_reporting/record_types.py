@@ -22,7 +22,7 @@ date of birth or address.
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 RECORD_VERSION = "2.0"
 
@@ -40,6 +40,13 @@ class Patient(TypedDict):
     weight_kg: float | None
     height_cm: float | None
     local_reference: str | None
+    # Medicine reports only (E2B D.7 and the Yellow Card's patient questions):
+    ethnicity: NotRequired[str | None]  # vocab.ETHNICITIES
+    pregnancy: NotRequired[str | None]  # vocab.PREGNANCY
+    gestation_weeks: NotRequired[int | None]
+    medical_history: NotRequired[str | None]
+    test_results: NotRequired[str | None]
+    allergies: NotRequired[str | None]
 
 
 class Procedure(TypedDict):
@@ -81,6 +88,19 @@ class SuspectDrug(TypedDict):
     indication: str | None
     black_triangle: bool
     action_taken: str | None  # vocab.ACTIONS_TAKEN
+    rechallenge: str | None  # vocab.RECHALLENGE (E2B G.k.9.i.4)
+
+
+class OtherDrug(TypedDict):
+    characterisation: str | None  # vocab.DRUG_CHARACTERISATIONS (E2B G.k.1)
+    name: str | None
+    batch: str | None
+    dose: float | None
+    dose_unit: str | None  # vocab.OTHER_DOSE_UNITS
+    route: str | None  # vocab.OTHER_DRUG_ROUTES
+    date_started: str | None
+    date_stopped: str | None
+    indication: str | None
 
 
 class Reaction(TypedDict):
@@ -91,6 +111,8 @@ class Reaction(TypedDict):
     end_date: str | None
     treatment: str | None
     outcome: str | None  # vocab.OUTCOMES
+    serious: bool | None  # E2B E.i.3.2, per reaction
+    seriousness_criteria: dict[str, bool]  # every key of vocab.SERIOUSNESS_CRITERIA
 
 
 class Seriousness(TypedDict):
@@ -104,12 +126,16 @@ class Generator(TypedDict):
     model: str | None
     serial_number: str | None
     software_version: str | None
+    udi: str | None
 
 
 class Electrode(TypedDict):
     type: str | None  # vocab.ELECTRODE_TYPES
+    manufacturer: str | None
     model: str | None  # model / catalogue number
     lot_number: str | None
+    serial_number: str | None
+    expiry_date: str | None
     udi: str | None
 
 
@@ -128,6 +154,12 @@ class Device(TypedDict):
     suspect_component: str | None  # vocab.SUSPECT_COMPONENTS
     generator: Generator
     electrode: Electrode
+    conformity_mark: str | None  # vocab.CONFORMITY_MARKS
+    single_use_reused: bool | None
+    devices_involved: int | None
+    operator: str | None  # vocab.DEVICE_OPERATORS
+    manufacturer_informed: bool | None
+    manufacturer_informed_date: str | None
 
 
 class Reporter(TypedDict):
@@ -135,6 +167,9 @@ class Reporter(TypedDict):
     profession: str | None
     email: str | None
     organisation: str | None
+    address: str | None
+    phone: str | None
+    qualification: str | None  # vocab.QUALIFICATIONS (E2B C.2.r.4)
 
 
 class Destination(TypedDict):
@@ -164,6 +199,7 @@ class Record(TypedDict):
     # Medicine reports (None, or [] for reactions, on device reports):
     suspect_drug: SuspectDrug | None
     reactions: list[Reaction]
+    other_drugs: list[OtherDrug]
     seriousness: Seriousness | None
     other_medicines: str | None
     additional_information: str | None
@@ -177,6 +213,7 @@ class Record(TypedDict):
 EMPTY_MEDICINE_PART: dict[str, object] = {
     "suspect_drug": None,
     "reactions": [],
+    "other_drugs": [],
     "seriousness": None,
     "other_medicines": None,
     "additional_information": None,

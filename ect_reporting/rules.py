@@ -95,6 +95,8 @@ def _enum_problems(field: Field, value: Any, today: date) -> list[str]:
 
 
 def _date_problems(field: Field, value: Any, today: date) -> list[str]:
+    if field.future_allowed:
+        return []
     return [f"{field.label} must be today or in the past"] if value > today else []
 
 

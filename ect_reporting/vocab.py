@@ -44,6 +44,30 @@ HISTOLOGIES: Final[Vocabulary] = {
     "other": "Other",
 }
 
+# Where the treated skin lesions are: chooses the OPCS-4 chapter Z site code
+# (reference/opcs4.json holds the code and whether the site is paired).
+LESION_SITES: Final[Vocabulary] = {
+    "face": "Face",
+    "scalp": "Scalp",
+    "neck": "Neck",
+    "head_other": "Other part of the head",
+    "breast": "Breast",
+    "axilla": "Axilla (armpit)",
+    "anterior_trunk": "Chest or abdomen (front of trunk)",
+    "back": "Back",
+    "buttock": "Buttock",
+    "shoulder": "Shoulder",
+    "groin": "Groin",
+    "arm": "Arm",
+    "hand": "Hand",
+    "finger": "Finger",
+    "leg": "Leg",
+    "ankle": "Ankle",
+    "foot": "Foot",
+    "toe": "Toe",
+    "other": "Other skin site",
+}
+
 LATERALITIES: Final[Vocabulary] = {
     "right": "Right",
     "left": "Left",
@@ -76,6 +100,80 @@ DOSE_UNITS: Final[Vocabulary] = {
 # The only unit each drug may be recorded in (bleomycin in mg is a
 # classic transcription hazard).
 DRUG_DOSE_UNIT: Final[dict[str, str]] = {"bleomycin": "IU", "cisplatin": "mg"}
+
+# ONS 2021 census high-level ethnic groups (as the Yellow Card asks "ethnicity").
+ETHNICITIES: Final[Vocabulary] = {
+    "asian": "Asian or Asian British",
+    "black": "Black, Black British, Caribbean or African",
+    "mixed": "Mixed or multiple ethnic groups",
+    "white": "White",
+    "other": "Other ethnic group",
+    "not_stated": "Not stated",
+}
+
+PREGNANCY: Final[Vocabulary] = {
+    "pregnant": "Pregnant",
+    "not_pregnant": "Not pregnant",
+    "unknown": "Not known",
+}
+
+# ICH E2B(R3) G.k.9.i.4: did the reaction recur on readministration?
+RECHALLENGE: Final[Vocabulary] = {
+    "recurred": "Rechallenged: the reaction came back",
+    "did_not_recur": "Rechallenged: the reaction did not come back",
+    "unknown_outcome": "Rechallenged: not known whether it came back",
+    "not_done": "Not rechallenged",
+}
+
+# ICH E2B(R3) C.2.r.4 qualification of a health professional reporter.
+QUALIFICATIONS: Final[Vocabulary] = {
+    "physician": "Physician (doctor)",
+    "pharmacist": "Pharmacist",
+    "other_health_professional": "Other health professional",
+}
+
+# ICH E2B(R3) G.k.1 characterisation of a drug's role.
+DRUG_CHARACTERISATIONS: Final[Vocabulary] = {
+    "suspect": "Suspected",
+    "concomitant": "Taken at the same time (not suspected)",
+    "interacting": "Suspected interaction",
+}
+
+# Routes for other medicines (ECT's own drug is IV or intratumoural: ROUTES).
+OTHER_DRUG_ROUTES: Final[Vocabulary] = {
+    "oral": "Oral",
+    "intravenous": "Intravenous",
+    "intramuscular": "Intramuscular",
+    "subcutaneous": "Subcutaneous",
+    "intratumoural": "Intratumoural",
+    "topical": "Topical (on the skin)",
+    "inhalation": "Inhaled",
+    "other": "Other",
+}
+
+OTHER_DOSE_UNITS: Final[Vocabulary] = {
+    "mg": "mg",
+    "microgram": "microgram",
+    "g": "g",
+    "IU": "IU (international units)",
+    "mL": "mL",
+    "mmol": "mmol",
+}
+
+# FDA 3500A D.5: who was operating the device.
+DEVICE_OPERATORS: Final[Vocabulary] = {
+    "health_professional": "Health professional",
+    "patient": "Patient",
+    "other": "Other",
+}
+
+CONFORMITY_MARKS: Final[Vocabulary] = {
+    "ce": "CE",
+    "ukca": "UKCA",
+    "ce_and_ukca": "CE and UKCA",
+    "none": "No mark",
+    "unknown": "Not known",
+}
 
 ELECTRODE_TYPES: Final[Vocabulary] = {
     "plate": "Plate",

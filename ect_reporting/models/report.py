@@ -55,6 +55,30 @@ class Report(PatientMinimumData, db.Model):
     reporter_profession: Mapped[str | None] = mapped_column(String(80))
     reporter_email: Mapped[str | None] = mapped_column(String(254))
     reporter_organisation: Mapped[str | None] = mapped_column(String(160))
+    reporter_address: Mapped[str | None] = mapped_column(String(400))
+    reporter_phone: Mapped[str | None] = mapped_column(String(40))
+    reporter_qualification: Mapped[str | None] = mapped_column(String(32))
+
+    # Patient details the Yellow Card asks beyond the minimum data.
+    patient_ethnicity: Mapped[str | None] = mapped_column(String(32))
+    pregnancy: Mapped[str | None] = mapped_column(String(16))
+    gestation_weeks: Mapped[int | None]
+    medical_history: Mapped[str | None] = mapped_column(Text)
+    test_results: Mapped[str | None] = mapped_column(Text)
+    allergies: Mapped[str | None] = mapped_column(Text)
+
+    # Case identity: one case id across initial, follow-up and final versions.
+    case_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    case_version: Mapped[int] = mapped_column(default=1)
+    regulator_case_reference: Mapped[str | None] = mapped_column(String(60))
+    nullified_at: Mapped[datetime | None]
+    nullification_reason: Mapped[str | None] = mapped_column(Text)
+
+    # Code list versions in force when the report was coded, and the
+    # session's clinical warnings when the report was created.
+    meddra_version: Mapped[str | None] = mapped_column(String(20))
+    imdrf_release: Mapped[str | None] = mapped_column(String(20))
+    clinical_warnings: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
 
     # Medicine: the suspect drug (ECT gives one drug per session).
     drug: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -68,6 +92,7 @@ class Report(PatientMinimumData, db.Model):
     drug_indication: Mapped[str | None] = mapped_column(String(200))
     black_triangle: Mapped[bool] = mapped_column(default=False)
     action_taken: Mapped[str | None] = mapped_column(String(24))
+    rechallenge: Mapped[str | None] = mapped_column(String(20))
     serious: Mapped[bool | None] = mapped_column(index=True)
     criterion_death: Mapped[bool] = mapped_column(default=False)
     criterion_hospitalisation: Mapped[bool] = mapped_column(default=False)
@@ -90,6 +115,16 @@ class Report(PatientMinimumData, db.Model):
     electrode_model: Mapped[str | None] = mapped_column(String(120), index=True)
     electrode_lot: Mapped[str | None] = mapped_column(String(40))
     electrode_udi: Mapped[str | None] = mapped_column(String(120))
+    electrode_manufacturer: Mapped[str | None] = mapped_column(String(120))
+    electrode_serial: Mapped[str | None] = mapped_column(String(80))
+    electrode_expiry: Mapped[date | None]
+    generator_udi: Mapped[str | None] = mapped_column(String(120))
+    single_use_reused: Mapped[bool | None]
+    conformity_mark: Mapped[str | None] = mapped_column(String(16))
+    manufacturer_informed: Mapped[bool | None]
+    manufacturer_informed_date: Mapped[date | None]
+    devices_involved: Mapped[int | None]
+    device_operator: Mapped[str | None] = mapped_column(String(24))
     incident_description: Mapped[str | None] = mapped_column(Text)
     incident_date: Mapped[date | None]
     incident_classification: Mapped[str | None] = mapped_column(String(40))
@@ -112,6 +147,9 @@ class Report(PatientMinimumData, db.Model):
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     reactions: Mapped[list[Reaction]] = relationship(
         back_populates="report", order_by="Reaction.position", cascade="all, delete-orphan"
+    )
+    other_drugs: Mapped[list[OtherDrug]] = relationship(
+        back_populates="report", order_by="OtherDrug.position", cascade="all, delete-orphan"
     )
     comments: Mapped[list[ReportComment]] = relationship(
         back_populates="report", order_by="ReportComment.id", cascade="all, delete-orphan"
@@ -146,8 +184,37 @@ class Reaction(db.Model):
     end_date: Mapped[date | None]
     treatment: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(String(32))
+    # E2B E.i.3.2: seriousness is stated per reaction as well as for the report.
+    serious: Mapped[bool | None]
+    seriousness_criteria: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     report: Mapped[Report] = relationship(back_populates="reactions")
+
+
+class OtherDrug(db.Model):
+    """Another medicine on a medicine report: a second suspect, or one taken at the same time.
+
+    E2B G.k: the report's own suspect drug (from the ECT session) is
+    G.k 1; these rows follow with their characterisation (suspect,
+    concomitant or interacting).
+    """
+
+    __tablename__ = "other_drugs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    characterisation: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(120))
+    batch: Mapped[str | None] = mapped_column(String(35))
+    dose: Mapped[float | None]
+    dose_unit: Mapped[str | None] = mapped_column(String(16))
+    route: Mapped[str | None] = mapped_column(String(20))
+    date_started: Mapped[date | None]
+    date_stopped: Mapped[date | None]
+    indication: Mapped[str | None] = mapped_column(String(200))
+
+    report: Mapped[Report] = relationship(back_populates="other_drugs")
 
 
 class ReportComment(db.Model):

@@ -41,6 +41,7 @@ class EctSession(PatientMinimumData, db.Model):
     lesion_count: Mapped[int | None]
     largest_lesion_mm: Mapped[int | None]
     lesion_location: Mapped[str | None] = mapped_column(String(200))
+    lesion_site: Mapped[str | None] = mapped_column(String(32))
     laterality: Mapped[str | None] = mapped_column(String(20))
     previous_irradiation: Mapped[bool | None]
     anaesthesia: Mapped[str | None] = mapped_column(String(20))
@@ -62,6 +63,10 @@ class EctSession(PatientMinimumData, db.Model):
     electrode_model: Mapped[str | None] = mapped_column(String(120))
     electrode_lot: Mapped[str | None] = mapped_column(String(40))
     electrode_udi: Mapped[str | None] = mapped_column(String(120))
+    electrode_manufacturer: Mapped[str | None] = mapped_column(String(120))
+    electrode_serial: Mapped[str | None] = mapped_column(String(80))
+    electrode_expiry: Mapped[date | None]
+    generator_udi: Mapped[str | None] = mapped_column(String(120))
     pulses_delivered: Mapped[int | None]
     notes: Mapped[str | None] = mapped_column(Text)
 

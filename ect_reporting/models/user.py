@@ -26,6 +26,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(32))
     profession: Mapped[str | None] = mapped_column(String(80))
     organisation: Mapped[str | None] = mapped_column(String(160))
+    qualification: Mapped[str | None] = mapped_column(String(32))  # vocab.QUALIFICATIONS (E2B C.2.r.4)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active_user: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

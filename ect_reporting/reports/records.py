@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 from ect_reporting import clinical, reference, vocab
-from ect_reporting.fields import REACTION_FIELDS, Field, report_fields
+from ect_reporting.fields import MEDICINE_FIELDS, OTHER_DRUG_FIELDS, REACTION_FIELDS, Field, report_fields
 from ect_reporting.models import EctSession, Report
 from ect_reporting.record_types import (
     EMPTY_DEVICE_PART,
@@ -34,7 +34,7 @@ from ect_reporting.record_types import (
     Procedure,
     Record,
 )
-from ect_reporting.reports.values import reaction_values, report_values
+from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
 
 
 def iso_date(value: date | None) -> str | None:
@@ -151,11 +151,17 @@ def place(target: dict[str, Any], fields: Iterable[Field], values: Mapping[str, 
     return target
 
 
+# Patient questions asked on medicine reports only; null in a device record.
+MEDICINE_ONLY_PATIENT_KEYS = tuple(f.path.split(".", 1)[1] for f in MEDICINE_FIELDS if f.path.startswith("patient."))
+
+
 def _report_fields_part(report: Report) -> dict[str, Any]:
     part = place({}, report_fields(report.kind), report_values(report))
     if report.kind != "medicine":
+        part["patient"] |= dict.fromkeys(MEDICINE_ONLY_PATIENT_KEYS)
         return copy.deepcopy(EMPTY_MEDICINE_PART) | part
     part["reactions"] = [place({}, REACTION_FIELDS, reaction) for reaction in reaction_values(report)]
+    part["other_drugs"] = [place({}, OTHER_DRUG_FIELDS, drug) for drug in other_drug_values(report)]
     if not (report.drug or report.drug_product):
         part["suspect_drug"] = None
     return EMPTY_DEVICE_PART | part

@@ -42,6 +42,7 @@ def prefill_values(session: EctSession, kind: str, reporter: User) -> dict[str, 
         reporter_profession=reporter.profession,
         reporter_email=reporter.email,
         reporter_organisation=reporter.organisation,
+        reporter_qualification=reporter.qualification,
         awareness_date=date.today(),
     )
     if kind == "medicine":

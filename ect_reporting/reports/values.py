@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ect_reporting.fields import REACTION_FIELDS, report_fields
-from ect_reporting.models import Reaction, Report
+from ect_reporting.fields import OTHER_DRUG_FIELDS, REACTION_FIELDS, report_fields
+from ect_reporting.models import OtherDrug, Reaction, Report
 from ect_reporting.models.report import SERIOUSNESS_COLUMNS
 
 REACTION_ATTRS = tuple(f.attr for f in REACTION_FIELDS)
+OTHER_DRUG_ATTRS = tuple(f.attr for f in OTHER_DRUG_FIELDS)
 _LIST_ATTRS = ("device_problem_codes", "health_effect_codes", "seriousness_criteria")
 
 
@@ -32,6 +33,11 @@ def report_values(report: Report) -> dict[str, Any]:
 def reaction_values(report: Report) -> list[dict[str, Any]]:
     """Return each reaction's {attr: value}, in report order."""
     return [{attr: getattr(r, attr) for attr in REACTION_ATTRS} for r in report.reactions]
+
+
+def other_drug_values(report: Report) -> list[dict[str, Any]]:
+    """Return each other medicine's {attr: value}, in report order."""
+    return [{attr: getattr(d, attr) for attr in OTHER_DRUG_ATTRS} for d in report.other_drugs]
 
 
 def _clean_text(value: Any) -> Any:
@@ -55,8 +61,16 @@ def clean_values(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def clean_reactions(reactions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Return each reaction with every field present and its text stripped."""
-    return [{attr: _clean_text(r.get(attr)) for attr in REACTION_ATTRS} for r in reactions]
+    """Return each reaction with every field present, its text stripped and its criteria a list."""
+    cleaned = [{attr: _clean_text(r.get(attr)) for attr in REACTION_ATTRS} for r in reactions]
+    for reaction in cleaned:
+        reaction["seriousness_criteria"] = sorted(reaction["seriousness_criteria"] or [])
+    return cleaned
+
+
+def clean_other_drugs(drugs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Return each other medicine with every field present and its text stripped."""
+    return [{attr: _clean_text(d.get(attr)) for attr in OTHER_DRUG_ATTRS} for d in drugs]
 
 
 def apply_values(report: Report, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -87,3 +101,14 @@ def replace_reactions(report: Report, reactions: list[dict[str, Any]]) -> dict[s
     for position, values in enumerate(reactions):
         report.reactions.append(Reaction(position=position, **values))
     return {"old": old, "new": reactions}
+
+
+def replace_other_drugs(report: Report, drugs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Replace the report's other medicines; return {old, new} when they changed."""
+    old = other_drug_values(report)
+    if old == drugs:
+        return None
+    report.other_drugs.clear()
+    for position, values in enumerate(drugs):
+        report.other_drugs.append(OtherDrug(position=position, **values))
+    return {"old": old, "new": drugs}

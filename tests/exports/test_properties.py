@@ -66,6 +66,12 @@ patients = st.fixed_dictionaries(
         "weight_kg": amount,
         "height_cm": amount,
         "local_reference": text_or_none,
+        "ethnicity": choice(vocab.ETHNICITIES),
+        "pregnancy": choice(vocab.PREGNANCY),
+        "gestation_weeks": st.one_of(st.none(), st.integers(min_value=1, max_value=45)),
+        "medical_history": free_text,
+        "test_results": free_text,
+        "allergies": free_text,
     }
 )
 
@@ -111,6 +117,7 @@ suspect_drugs = st.fixed_dictionaries(
         "indication": free_text,
         "black_triangle": st.booleans(),
         "action_taken": choice(vocab.ACTIONS_TAKEN),
+        "rechallenge": choice(vocab.RECHALLENGE),
     }
 )
 
@@ -123,6 +130,22 @@ reactions = st.fixed_dictionaries(
         "end_date": iso_date,
         "treatment": free_text,
         "outcome": choice(vocab.OUTCOMES),
+        "serious": st.one_of(st.none(), st.booleans()),
+        "seriousness_criteria": st.fixed_dictionaries({key: st.booleans() for key in vocab.SERIOUSNESS_CRITERIA}),
+    }
+)
+
+other_drugs = st.fixed_dictionaries(
+    {
+        "characterisation": choice(vocab.DRUG_CHARACTERISATIONS),
+        "name": free_text,
+        "batch": text_or_none,
+        "dose": amount,
+        "dose_unit": choice(vocab.OTHER_DOSE_UNITS),
+        "route": choice(vocab.OTHER_DRUG_ROUTES),
+        "date_started": iso_date,
+        "date_stopped": iso_date,
+        "indication": free_text,
     }
 )
 
@@ -131,6 +154,7 @@ medicine_keys = st.fixed_dictionaries(
     {
         "suspect_drug": st.one_of(st.none(), suspect_drugs),
         "reactions": listing(reactions),
+        "other_drugs": listing(other_drugs),
         "seriousness": st.fixed_dictionaries(
             {
                 "serious": st.one_of(st.none(), st.booleans()),
@@ -154,16 +178,26 @@ devices = st.fixed_dictionaries(
                 "model": text_or_none,
                 "serial_number": text_or_none,
                 "software_version": text_or_none,
+                "udi": text_or_none,
             }
         ),
         "electrode": st.fixed_dictionaries(
             {
                 "type": choice(vocab.ELECTRODE_TYPES),
+                "manufacturer": text_or_none,
                 "model": text_or_none,
                 "lot_number": text_or_none,
+                "serial_number": text_or_none,
+                "expiry_date": iso_date,
                 "udi": text_or_none,
             }
         ),
+        "conformity_mark": choice(vocab.CONFORMITY_MARKS),
+        "single_use_reused": st.one_of(st.none(), st.booleans()),
+        "devices_involved": st.one_of(st.none(), st.integers(min_value=1, max_value=1000)),
+        "operator": choice(vocab.DEVICE_OPERATORS),
+        "manufacturer_informed": st.one_of(st.none(), st.booleans()),
+        "manufacturer_informed_date": iso_date,
     }
 )
 
@@ -210,6 +244,9 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
             "profession": draw(text_or_none),
             "email": draw(st.one_of(st.none(), st.emails())),
             "organisation": draw(text_or_none),
+            "address": draw(text_or_none),
+            "phone": draw(text_or_none),
+            "qualification": draw(choice(vocab.QUALIFICATIONS)),
         },
         "procedure": draw(procedures),
         **(draw(medicine_keys) if is_medicine else NO_MEDICINE_KEYS),
