@@ -149,7 +149,13 @@ SESSION_TO_DEVICE_REPORT: dict[str, str] = {
 }
 
 REPORT_COMMON_FIELDS: tuple[Field, ...] = (
-    Field("awareness_date", "awareness_date", "date", "Date you became aware"),
+    Field(
+        "awareness_date",
+        "awareness_date",
+        "date",
+        "Date you became aware",
+        submit_message="Enter the date you became aware of the problem: the reporting clock runs from it",
+    ),
     *PATIENT_FIELDS,
     _s("reporter.name", "reporter_name", "Reporter name", 120),
     _s("reporter.profession", "reporter_profession", "Reporter profession", 80),
@@ -307,6 +313,14 @@ DEVICE_FIELDS: tuple[Field, ...] = (
         submit_message="Say whether the device is available for investigation",
     ),
 )
+
+
+# Lists of entries on a medicine report: key (API, record and error path
+# prefix) -> (label, the fields of one entry, most entries allowed).
+MEDICINE_LISTS: dict[str, tuple[str, tuple[Field, ...], int]] = {
+    "reactions": ("Reactions", REACTION_FIELDS, 50),
+    "other_drugs": ("Other medicines", OTHER_DRUG_FIELDS, 30),
+}
 
 
 def report_fields(kind: str) -> tuple[Field, ...]:

@@ -26,6 +26,8 @@ from ect_reporting.exceptions import Errors
 from ect_reporting.fields import (
     DEVICE_FIELDS,
     MEDICINE_FIELDS,
+    MEDICINE_LISTS,
+    OTHER_DRUG_FIELDS,
     REACTION_FIELDS,
     REPORT_COMMON_FIELDS,
     SESSION_FIELDS,
@@ -40,7 +42,6 @@ SUBMIT: Final[Level] = "submit"
 # C0 control characters other than tab, newline and carriage return: they
 # have no place in a report, break XML exports and PostgreSQL rejects NUL.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-MAX_REACTIONS = 50
 
 
 def add_error(errors: Errors, path: str, message: str) -> None:
@@ -260,6 +261,28 @@ def _grade_and_outcome_errors(
             )
 
 
+def _reaction_seriousness_errors(
+    values: Mapping[str, Any], reactions: Sequence[Mapping[str, Any]], level: Level, errors: Errors
+) -> None:
+    """Each reaction's own seriousness (E2B E.i.3.2) agrees with itself and with the report's."""
+    report_criteria = set(values.get("seriousness_criteria") or [])
+    several = len(reactions) > 1
+    for index, reaction in enumerate(reactions):
+        serious, criteria = reaction.get("serious"), set(reaction.get("seriousness_criteria") or [])
+        where, what = f"reactions.{index}.", f"reaction {index + 1}"
+        if serious is True and not criteria:
+            add_error(errors, where + "seriousness_criteria", f"Select at least one reason why {what} is serious")
+        if serious is False and criteria:
+            add_error(errors, where + "seriousness_criteria", f"Reasons can only be given if {what} is serious")
+        if serious is True and values.get("serious") is not True:
+            add_error(errors, "seriousness.serious", f"{what.capitalize()} is serious, so the report is: answer Yes")
+        for missing in sorted(criteria - report_criteria):
+            label = vocab.label(vocab.SERIOUSNESS_CRITERIA, missing)
+            add_error(errors, "seriousness.criteria", f"{what.capitalize()} is serious ({label}): tick it here too")
+        if level == SUBMIT and several and values.get("serious") is True and serious is None:
+            add_error(errors, where + "serious", f"Say whether {what} was serious")
+
+
 def _onset_errors(values: Mapping[str, Any], reactions: Sequence[Mapping[str, Any]], errors: Errors) -> None:
     """A suspected reaction cannot start before the suspect drug was given."""
     started = values.get("drug_date_started")
@@ -273,8 +296,44 @@ def _onset_errors(values: Mapping[str, Any], reactions: Sequence[Mapping[str, An
         )
 
 
+def _list_length_errors(lists: Mapping[str, Sequence[Any]], errors: Errors) -> None:
+    for key, entries in lists.items():
+        label, _, most = MEDICINE_LISTS[key]
+        if len(entries) > most:
+            add_error(errors, key, f"{label}: a report can list at most {most}")
+
+
+def other_drug_errors(drug: Mapping[str, Any], index: int, *, today: date, level: Level = SAVE) -> Errors:
+    """Check one other medicine; paths are ``other_drugs.<index>.<field>``."""
+    prefix = f"other_drugs.{index}."
+    errors = check_fields(OTHER_DRUG_FIELDS, drug, today=today, level=level, prefix=prefix)
+    check_dose_unit(None, drug.get("name"), drug.get("dose_unit"), prefix + "dose_unit", errors)
+    check_date_order(
+        drug.get("date_started"),
+        drug.get("date_stopped"),
+        prefix + "date_stopped",
+        "Date stopped must be the same as or after the date started",
+        errors,
+    )
+    if level == SUBMIT:
+        number = index + 1
+        if _blank(drug.get("name")):
+            add_error(errors, prefix + "name", f"Give the name of other medicine {number}")
+        if _blank(drug.get("characterisation")):
+            add_error(
+                errors,
+                prefix + "characterisation",
+                f"Say whether other medicine {number} is suspected or only taken at the same time",
+            )
+    return errors
+
+
 def _medicine_errors(
-    values: Mapping[str, Any], reactions: Sequence[Mapping[str, Any]], today: date, level: Level
+    values: Mapping[str, Any],
+    reactions: Sequence[Mapping[str, Any]],
+    other_drugs: Sequence[Mapping[str, Any]],
+    today: date,
+    level: Level,
 ) -> Errors:
     errors = check_fields(MEDICINE_FIELDS, values, today=today, level=level)
     check_dose_unit(
@@ -289,11 +348,13 @@ def _medicine_errors(
     )
     _check_seriousness(values, level, errors)
     _grade_and_outcome_errors(values, reactions, errors)
+    _reaction_seriousness_errors(values, reactions, level, errors)
     _onset_errors(values, reactions, errors)
-    if len(reactions) > MAX_REACTIONS:
-        add_error(errors, "reactions", f"A report can list at most {MAX_REACTIONS} reactions")
+    _list_length_errors({"reactions": reactions, "other_drugs": other_drugs}, errors)
     for index, reaction in enumerate(reactions):
         merge(errors, reaction_errors(reaction, index, today=today, level=level))
+    for index, drug in enumerate(other_drugs):
+        merge(errors, other_drug_errors(drug, index, today=today, level=level))
     if level == SUBMIT:
         if _blank(values.get("drug")) and _blank(values.get("drug_product")):
             add_error(errors, "suspect_drug.name", "Give the suspected drug or its brand or product name")
@@ -364,6 +425,18 @@ def identifier_errors(fields: Iterable[Field], values: Mapping[str, Any], prefix
     return errors
 
 
+def _awareness_errors(values: Mapping[str, Any], procedure_date: date | None, errors: Errors) -> None:
+    """The reporting clock runs from the awareness date: it cannot precede the procedure."""
+    aware = values.get("awareness_date")
+    if aware is not None and procedure_date is not None and aware < procedure_date:
+        add_error(
+            errors,
+            "awareness_date",
+            f"The date you became aware cannot be before the ECT procedure "
+            f"({procedure_date.day} {procedure_date:%B %Y})",
+        )
+
+
 def report_errors(
     kind: str,
     values: Mapping[str, Any],
@@ -371,12 +444,18 @@ def report_errors(
     *,
     today: date,
     level: Level = SAVE,
+    other_drugs: Sequence[Mapping[str, Any]] | None = None,
+    procedure_date: date | None = None,
 ) -> Errors:
-    """Check a report's values and, for medicine reports, its reactions, at ``level``."""
+    """Check a report's values and, for medicine reports, its reactions and other medicines, at ``level``.
+
+    ``procedure_date`` is the ECT session's date, which the awareness date cannot precede.
+    """
     errors = _patient_errors(values) if level == SUBMIT else {}
     merge(errors, check_fields(REPORT_COMMON_FIELDS, values, today=today, level=level))
+    _awareness_errors(values, procedure_date, errors)
     if kind == "medicine":
-        merge(errors, _medicine_errors(values, reactions or [], today, level))
+        merge(errors, _medicine_errors(values, reactions or [], other_drugs or [], today, level))
     else:
         merge(errors, _device_errors(values, today, level))
     if level == SUBMIT:

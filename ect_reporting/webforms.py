@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +39,8 @@ from ect_reporting.extensions import db
 from ect_reporting.fields import (
     DEVICE_FIELDS,
     MEDICINE_FIELDS,
+    MEDICINE_LISTS,
+    OTHER_DRUG_FIELDS,
     REACTION_FIELDS,
     REPORT_COMMON_FIELDS,
     SESSION_FIELDS,
@@ -188,12 +190,16 @@ def _form_class(name: str, base: type, fields: Iterable[Field], extra: dict[str,
 
 
 ReactionForm = _form_class("ReactionForm", Form, REACTION_FIELDS)
+OtherDrugForm = _form_class("OtherDrugForm", Form, OTHER_DRUG_FIELDS)
 SessionForm = _form_class("SessionForm", FlaskForm, SESSION_FIELDS)
 MedicineReportForm = _form_class(
     "MedicineReportForm",
     FlaskForm,
     REPORT_COMMON_FIELDS + MEDICINE_FIELDS,
-    {"reactions": FieldList(FormField(ReactionForm), min_entries=1)},
+    {
+        "reactions": FieldList(FormField(ReactionForm), min_entries=1),
+        "other_drugs": FieldList(FormField(OtherDrugForm), min_entries=0),
+    },
 )
 DeviceReportForm = _form_class("DeviceReportForm", FlaskForm, REPORT_COMMON_FIELDS + DEVICE_FIELDS)
 
@@ -217,39 +223,57 @@ def typed_values(form: Any, fields: Iterable[Field]) -> dict[str, Any]:
     return values
 
 
-def posted_reactions(form: Any) -> tuple[list[dict[str, Any]], list[int]]:
-    """Return the typed values of the non-blank reaction entries.
+def posted_entries(form: Any, key: str) -> tuple[list[dict[str, Any]], list[int]]:
+    """Return the typed values of the non-blank entries of list ``key`` (reactions, other_drugs).
 
-    Also returns, for each kept reaction, its index in the form, so that
-    errors about ``reactions.N`` land on the right entry.
+    Also returns, for each kept entry, its index in the form, so that
+    errors about ``<key>.N`` land on the right entry.
     """
+    fields = MEDICINE_LISTS[key][1]
     result: list[dict[str, Any]] = []
     positions: list[int] = []
-    for index, entry in enumerate(form.reactions):
-        values = typed_values(entry.form, REACTION_FIELDS)
+    for index, entry in enumerate(form[key]):
+        values = typed_values(entry.form, fields)
         if any(v not in (None, "", []) for v in values.values()):
             result.append(values)
             positions.append(index)
     return result, positions
 
 
+def posted_lists(form: Any) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[int]]]:
+    """Return every list the form has, as typed entries and their form positions."""
+    lists: dict[str, list[dict[str, Any]]] = {}
+    positions: dict[str, list[int]] = {}
+    for key in MEDICINE_LISTS:
+        if hasattr(form, key):
+            lists[key], positions[key] = posted_entries(form, key)
+    return lists, positions
+
+
+def _entry_field(form: Any, path: str, positions: Mapping[str, list[int]] | None) -> Any:
+    """Return the form field of ``<key>.<index>.<name>``, or None."""
+    key, raw_index, name = [*path.split(".", 2), "", ""][:3]
+    if key not in MEDICINE_LISTS or not hasattr(form, key) or not raw_index.isdigit():
+        return None
+    index = int(raw_index)
+    kept = (positions or {}).get(key)
+    if kept is not None and index < len(kept):
+        index = kept[index]
+    entries = form[key]
+    return entries[index].form[name] if index < len(entries) and name in entries[index].form else None
+
+
 def attach_errors(
-    form: Any, errors: dict[str, list[str]], fields: Iterable[Field], positions: list[int] | None = None
+    form: Any,
+    errors: dict[str, list[str]],
+    fields: Iterable[Field],
+    positions: Mapping[str, list[int]] | None = None,
 ) -> dict[str, list[str]]:
     """Put rule errors on the matching form fields; return any left over."""
     by_path = {f.path: f.attr for f in fields}
     leftover: dict[str, list[str]] = {}
     for path, messages in errors.items():
-        target = None
-        if path in by_path:
-            target = form[by_path[path]]
-        elif path.startswith("reactions.") and hasattr(form, "reactions"):
-            _, raw_index, name = path.split(".", 2)
-            index = int(raw_index)
-            if positions is not None and index < len(positions):
-                index = positions[index]
-            if index < len(form.reactions) and name in form.reactions[index].form:
-                target = form.reactions[index].form[name]
+        target = form[by_path[path]] if path in by_path else _entry_field(form, path, positions)
         if target is None:
             leftover[path] = messages
             continue
@@ -261,7 +285,7 @@ def save_form(
     form: Any,
     fields: Iterable[Field],
     action: Callable[[], Any],
-    positions: list[int] | None = None,
+    positions: Mapping[str, list[int]] | None = None,
 ) -> bool:
     """Run ``action`` (a domain call) and commit; on ``ValidationFailed`` keep the form.
 

@@ -14,7 +14,7 @@ from ect_reporting.api.presenters import report_json, session_json
 from ect_reporting.errors import error_response
 from ect_reporting.exceptions import Errors, Forbidden, ValidationFailed
 from ect_reporting.extensions import db
-from ect_reporting.fields import REACTION_FIELDS, SESSION_FIELDS, Field, report_fields
+from ect_reporting.fields import MEDICINE_LISTS, SESSION_FIELDS, Field, report_fields
 from ect_reporting.models import EctSession, Report
 from ect_reporting.reports import duplicates, follow_ups, services, workflow
 from ect_reporting.reports.read_model import report_view
@@ -49,25 +49,31 @@ def _etag(report: Report) -> str:
     return f'"{_etag_value(report)}"'
 
 
+def _parse_list(key: str, raw: Any, errors: Errors) -> list[dict[str, Any]] | None:
+    """Parse one list of entries (reactions, other_drugs) with paths ``key.<index>.<field>``."""
+    label, fields, _ = MEDICINE_LISTS[key]
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        add_error(errors, key, f"{label} must be a list of objects")
+        return None
+    parsed = []
+    for index, item in enumerate(raw):
+        prefix = f"{key}.{index}."
+        for path, messages in unknown_keys(item, fields, prefix=prefix).items():
+            errors.setdefault(path, []).extend(messages)
+        parsed.append(parse_fields(item, fields, errors, prefix=prefix))
+    return parsed
+
+
 def _parse_report_body(
     kind: str, body: dict[str, Any], extra: tuple[str, ...]
-) -> tuple[dict[str, Any], list[dict[str, Any]] | None, Errors]:
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], Errors]:
+    """Return the report's values, its lists that were sent (medicine reports) and the errors."""
     fields = report_fields(kind)
-    errors = unknown_keys(body, fields, extra=extra + (("reactions",) if kind == "medicine" else ()))
+    lists = tuple(MEDICINE_LISTS) if kind == "medicine" else ()
+    errors = unknown_keys(body, fields, extra=extra + lists)
     values = parse_fields(body, fields, errors)
-    reactions: list[dict[str, Any]] | None = None
-    if kind == "medicine" and "reactions" in body:
-        raw = body["reactions"]
-        if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
-            add_error(errors, "reactions", "Reactions must be a list of objects")
-        else:
-            reactions = []
-            for index, item in enumerate(raw):
-                prefix = f"reactions.{index}."
-                for path, messages in unknown_keys(item, REACTION_FIELDS, prefix=prefix).items():
-                    errors.setdefault(path, []).extend(messages)
-                reactions.append(parse_fields(item, REACTION_FIELDS, errors, prefix=prefix))
-    return values, reactions, errors
+    entries = {key: _parse_list(key, body[key], errors) for key in lists if key in body}
+    return values, {key: parsed for key, parsed in entries.items() if parsed is not None}, errors
 
 
 @bp.post("/sessions")
@@ -123,11 +129,11 @@ def create_report(session_id: int) -> Any:
     kind = body.get("kind")
     if kind not in REPORT_KINDS:
         return _validation_response({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
-    values, reactions, errors = _parse_report_body(kind, body, extra=("kind",))
+    values, lists, errors = _parse_report_body(kind, body, extra=("kind",))
     if errors:
         return _validation_response(errors)
     report = services.create_report(
-        db.session, api_user(), session, kind, values, reactions, clock_rules=clock_rules()
+        db.session, api_user(), session, kind, values, clock_rules=clock_rules(), **lists
     )
     db.session.commit()
     headers = {"Location": url_for("api.get_report", report_id=report.id), "ETag": _etag(report)}
@@ -161,13 +167,13 @@ def patch_report(report_id: int) -> Any:
             current_version=report.version,
             current=report_json(report),
         )
-    values, reactions, errors = _parse_report_body(report.kind, body, extra=())
+    values, lists, errors = _parse_report_body(report.kind, body, extra=())
     if errors:
         return _validation_response(errors)
     # The If-Match check above already compared versions; a save racing
     # this one surfaces as StaleDataError, answered 412 by errors.py.
     services.update_report(
-        db.session, user, report, values, reactions, expected_version=report.version, clock_rules=clock_rules()
+        db.session, user, report, values, expected_version=report.version, clock_rules=clock_rules(), **lists
     )
     db.session.commit()
     return _report_body(report), 200, {"ETag": _etag(report)}

@@ -25,9 +25,9 @@ from ect_reporting.reports import comments, duplicates, follow_ups, services, wo
 from ect_reporting.reports.conflicts import differences
 from ect_reporting.reports.read_model import ReportView, report_view
 from ect_reporting.reports.readiness import submission_problems
-from ect_reporting.reports.values import reaction_values, report_values
+from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
 from ect_reporting.web import clock_rules, current_actor
-from ect_reporting.webforms import DeviceReportForm, MedicineReportForm, posted_reactions, save_form, typed_values
+from ect_reporting.webforms import DeviceReportForm, MedicineReportForm, posted_lists, save_form, typed_values
 
 
 def _report(report_id: int) -> Report:
@@ -71,6 +71,7 @@ def _form(report: Report, formdata: Any = None) -> Any:
     data: dict[str, Any] = report_values(report)
     if report.kind == "medicine":
         data["reactions"] = reaction_values(report) or [{}]
+        data["other_drugs"] = other_drug_values(report)
     return form_class(data=data)
 
 
@@ -79,18 +80,33 @@ def _render_form(report: Report, form: Any, version: int | None, status: int = 2
     return page, status
 
 
-def _change_reactions(form: Any) -> bool:
-    """Add or remove a reaction entry without saving (works without JavaScript)."""
-    if request.form.get("add_reaction"):
-        form.reactions.append_entry()
+# List -> (add button name, remove button name, fewest entries shown).
+_LIST_BUTTONS = {
+    "reactions": ("add_reaction", "remove_reaction", 1),
+    "other_drugs": ("add_other_drug", "remove_other_drug", 0),
+}
+
+
+def _set_date(field: Any, value: date) -> None:
+    """Fill a date field as if the person had typed it (the one-click "today")."""
+    field.data = value
+    field.raw_data = [value.isoformat()]
+
+
+def _change_list(form: Any, key: str) -> bool:
+    """Add or remove an entry of list ``key`` without saving (works without JavaScript)."""
+    add, remove, fewest = _LIST_BUTTONS[key]
+    entries = form[key]
+    if request.form.get(add):
+        entries.append_entry()
         return True
-    index = request.form.get("remove_reaction", type=int)
+    index = request.form.get(remove, type=int)
     if index is None:
         return False
-    if 0 <= index < len(form.reactions):
-        form.reactions.entries.pop(index)
-        if not form.reactions.entries:
-            form.reactions.append_entry()
+    if 0 <= index < len(entries):
+        entries.entries.pop(index)
+        while len(entries.entries) < fewest:
+            entries.append_entry()
     return True
 
 
@@ -106,12 +122,15 @@ def edit(report_id: int) -> Any:
         return _render_form(report, _form(report), report.version)
     form = _form(report, request.form)
     posted_version = request.form.get("version", type=int)
-    if report.kind == "medicine" and _change_reactions(form):
+    if report.kind == "medicine" and any(_change_list(form, key) for key in _LIST_BUTTONS):
+        return _render_form(report, form, posted_version)
+    if request.form.get("awareness_today"):
+        _set_date(form.awareness_date, date.today())
         return _render_form(report, form, posted_version)
     if not form.validate():
         return _render_form(report, form, posted_version, 422)
     values = typed_values(form, report_fields(report.kind))
-    reactions, positions = posted_reactions(form) if report.kind == "medicine" else (None, None)
+    lists, positions = posted_lists(form)
     try:
         saved = save_form(
             form,
@@ -121,16 +140,16 @@ def edit(report_id: int) -> Any:
                 current_actor(),
                 report,
                 values,
-                reactions,
                 expected_version=posted_version,
                 clock_rules=clock_rules(),
+                **lists,
             ),
             positions,
         )
     except (VersionConflict, StaleDataError):
         db.session.rollback()
         db.session.refresh(report)
-        others = differences(report, values, reactions)
+        others = differences(report, values, lists.get("reactions"))
         return _render_form(report, form, posted_version, 409, conflict=report, changes_by_others=others)
     if not saved:
         return _render_form(report, form, posted_version, 422)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ect_reporting import clocks, vocab
 from ect_reporting.audit import record_event
 from ect_reporting.exceptions import Forbidden, NotAllowedNow, ValidationFailed
-from ect_reporting.models import Reaction, Report, User
+from ect_reporting.models import OtherDrug, Reaction, Report, User
 from ect_reporting.reports.services import refresh_due_date
 
 # Columns a follow-up does not copy: identity, workflow and per-submission
@@ -43,6 +43,7 @@ _NOT_COPIED = frozenset(
     }
 )
 _REACTION_COPIED = tuple(c.key for c in Reaction.__table__.columns if c.key not in ("id", "report_id"))
+_OTHER_DRUG_COPIED = tuple(c.key for c in OtherDrug.__table__.columns if c.key not in ("id", "report_id"))
 FOLLOW_UP_TYPES = ("follow_up", "final")
 
 
@@ -151,4 +152,6 @@ def _copy_of(latest: Report, actor: User, report_type: str, today: date) -> Repo
         setattr(follow_up, column.key, list(value) if isinstance(value, list) else value)
     for reaction in latest.reactions:
         follow_up.reactions.append(Reaction(**{key: getattr(reaction, key) for key in _REACTION_COPIED}))
+    for drug in latest.other_drugs:
+        follow_up.other_drugs.append(OtherDrug(**{key: getattr(drug, key) for key in _OTHER_DRUG_COPIED}))
     return follow_up

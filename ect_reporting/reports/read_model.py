@@ -36,6 +36,17 @@ class ReportView:
     actions: tuple[workflow.Transition, ...]
     can_edit: bool
     can_comment: bool
+    today: date
+
+    @property
+    def clock_running(self) -> bool:
+        """A deadline matters until the report is sent, withdrawn or closed."""
+        return self.report.due_date is not None and self.report.state in vocab.OPEN_STATES
+
+    @property
+    def days_left(self) -> int | None:
+        """Days until the reporting deadline (negative once overdue), while the clock runs."""
+        return (self.report.due_date - self.today).days if self.clock_running and self.report.due_date else None
 
     @property
     def ready_to_submit(self) -> bool:
@@ -93,4 +104,5 @@ def report_view(db_session: Session, actor: User, report: Report, *, today: date
         actions=tuple(workflow.available_actions(actor, report)),
         can_edit=access.can_edit_report(actor, report),
         can_comment=access.can_comment(actor, report),
+        today=today or date.today(),
     )

@@ -14,7 +14,7 @@ from datetime import date
 from ect_reporting import rules
 from ect_reporting.fields import SESSION_FIELDS
 from ect_reporting.models import Report
-from ect_reporting.reports.values import reaction_values, report_values
+from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
 
 _SESSION_NARRATIVES = tuple(f for f in SESSION_FIELDS if f.narrative)
 
@@ -25,8 +25,10 @@ def submission_problems(report: Report, today: date | None = None) -> list[tuple
         report.kind,
         report_values(report),
         reaction_values(report) if report.kind == "medicine" else None,
+        other_drugs=other_drug_values(report) if report.kind == "medicine" else None,
         today=today or date.today(),
         level=rules.SUBMIT,
+        procedure_date=report.session.procedure_date,
     )
     session_values = {f.attr: getattr(report.session, f.attr) for f in _SESSION_NARRATIVES}
     rules.merge(errors, rules.identifier_errors(_SESSION_NARRATIVES, session_values))

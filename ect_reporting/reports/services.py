@@ -23,9 +23,12 @@ from ect_reporting.models import EctSession, Report, User
 from ect_reporting.models._common import utcnow
 from ect_reporting.reports.values import (
     apply_values,
+    clean_other_drugs,
     clean_reactions,
     clean_values,
+    other_drug_values,
     reaction_values,
+    replace_other_drugs,
     replace_reactions,
     report_values,
 )
@@ -43,7 +46,6 @@ def prefill_values(session: EctSession, kind: str, reporter: User) -> dict[str, 
         reporter_email=reporter.email,
         reporter_organisation=reporter.organisation,
         reporter_qualification=reporter.qualification,
-        awareness_date=date.today(),
     )
     if kind == "medicine":
         values["drug_indication"] = "Electrochemotherapy for cutaneous metastases" + (
@@ -77,6 +79,7 @@ def create_report(
     overrides: Mapping[str, Any] | None = None,
     reactions: Sequence[Mapping[str, Any]] | None = None,
     *,
+    other_drugs: Sequence[Mapping[str, Any]] | None = None,
     today: date | None = None,
     clock_rules: clocks.ClockRules = clocks.DEFAULT_RULES,
 ) -> Report:
@@ -84,9 +87,16 @@ def create_report(
     if kind not in REPORT_KINDS:
         raise ValidationFailed({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
     values = prefill_values(session, kind, actor) | clean_values(kind, overrides or {})
-    cleaned_reactions = clean_reactions(reactions or [])
+    is_medicine = kind == "medicine"
+    cleaned_reactions = clean_reactions(reactions or []) if is_medicine else []
+    cleaned_drugs = clean_other_drugs(other_drugs or []) if is_medicine else []
     errors = rules.report_errors(
-        kind, values, cleaned_reactions if kind == "medicine" else None, today=today or date.today()
+        kind,
+        values,
+        cleaned_reactions,
+        other_drugs=cleaned_drugs,
+        today=today or date.today(),
+        procedure_date=session.procedure_date,
     )
     if errors:
         raise ValidationFailed(errors)
@@ -100,8 +110,8 @@ def create_report(
         health_effect_codes=[],
     )
     apply_values(report, values)
-    if kind == "medicine":
-        replace_reactions(report, cleaned_reactions)
+    replace_reactions(report, cleaned_reactions)
+    replace_other_drugs(report, cleaned_drugs)
     refresh_due_date(report, clock_rules)
     db_session.add(report)
     db_session.flush()
@@ -116,6 +126,18 @@ def create_report(
     return report
 
 
+_CLEAN_LIST = {"reactions": clean_reactions, "other_drugs": clean_other_drugs}
+_CURRENT_LIST = {"reactions": reaction_values, "other_drugs": other_drug_values}
+_REPLACE_LIST = {"reactions": replace_reactions, "other_drugs": replace_other_drugs}
+
+
+def _given_lists(report: Report, given: Mapping[str, Sequence[Mapping[str, Any]] | None]) -> dict[str, list[Any]]:
+    """Return the cleaned lists the caller sent; device reports have none."""
+    if report.kind != "medicine":
+        return {}
+    return {key: _CLEAN_LIST[key](entries) for key, entries in given.items() if entries is not None}
+
+
 def update_report(
     db_session: Session,
     actor: User,
@@ -123,11 +145,12 @@ def update_report(
     values: Mapping[str, Any],
     reactions: Sequence[Mapping[str, Any]] | None = None,
     *,
+    other_drugs: Sequence[Mapping[str, Any]] | None = None,
     expected_version: int | None = None,
     today: date | None = None,
     clock_rules: clocks.ClockRules = clocks.DEFAULT_RULES,
 ) -> Report:
-    """Change a report; ``reactions`` (when given) replaces the list.
+    """Change a report; ``reactions`` / ``other_drugs`` (when given) replace their lists.
 
     ``expected_version`` is the version the editor started from; a
     mismatch raises ``VersionConflict`` so nobody overwrites a change they
@@ -136,23 +159,26 @@ def update_report(
     if expected_version is not None and expected_version != report.version:
         raise VersionConflict(report.version)
     cleaned = clean_values(report.kind, values)
-    is_medicine = report.kind == "medicine"
-    new_reactions = None if reactions is None or not is_medicine else clean_reactions(reactions)
+    new_lists = _given_lists(report, {"reactions": reactions, "other_drugs": other_drugs})
+    after = {key: new_lists.get(key, current(report)) for key, current in _CURRENT_LIST.items()}
     errors = rules.report_errors(
         report.kind,
         report_values(report) | cleaned,
-        (reaction_values(report) if new_reactions is None else new_reactions) if is_medicine else None,
+        after["reactions"],
+        other_drugs=after["other_drugs"],
         today=today or date.today(),
+        procedure_date=report.session.procedure_date,
     )
     if errors:
         raise ValidationFailed(errors)
     changes = apply_values(report, cleaned)
-    reaction_change = replace_reactions(report, new_reactions) if new_reactions is not None else None
-    if reaction_change:
-        changes["reactions"] = reaction_change
+    for key, entries in new_lists.items():
+        change = _REPLACE_LIST[key](report, entries)
+        if change:
+            changes[key] = change
     if changes:
         # Touch the row so its version increases even when only the
-        # reaction rows changed.
+        # listed rows changed.
         report.updated_at = utcnow()
         refresh_due_date(report, clock_rules)
         db_session.flush()

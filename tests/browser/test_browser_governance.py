@@ -42,6 +42,7 @@ def submitted_report(make_session, clinician):
         session,
         "medicine",
         {
+            "awareness_date": session.procedure_date,
             "serious": True,
             "seriousness_criteria": ["hospitalisation", "life_threatening"],
             "other_medicines": "Paracetamol 1 g QDS; ondansetron 4 mg as needed",

@@ -8,7 +8,7 @@ session page, and submit both for review.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -65,6 +65,10 @@ def test_clinician_records_a_session_and_submits_medicine_and_device_reports(pag
     expect(field(page, "Batch number")).to_have_value("BX4471")
     expect(radio(page, "Route", "Intravenous")).to_be_checked()
     axe(page)
+    # Never defaulted: the clock runs from the date the reporter gives, "today" is one click.
+    expect(field(page, "Date you became aware")).to_have_value("")
+    page.get_by_role("button", name="I became aware today").click()
+    expect(field(page, "Date you became aware")).to_have_value(date.today().isoformat())
 
     reaction = page.get_by_role("group", name="Reaction 1")
     onset = PROCEDURE_DATE + timedelta(days=1)
@@ -121,6 +125,7 @@ def test_clinician_records_a_session_and_submits_medicine_and_device_reports(pag
     radio(page, "Device problem (IMDRF annex A)", "A0201 Product Quality Problem").check()
     choose(page, "Where the device is now", "Quarantined on site")
     choose(page, "Available for investigation", "Yes")
+    field(page, "Date you became aware").fill(PROCEDURE_DATE.isoformat())
     page.get_by_role("button", name="Save and submit for review").click()
 
     expect(page).to_have_url(re.compile(r"/reports/\d+$"))

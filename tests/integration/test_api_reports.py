@@ -194,7 +194,7 @@ def test_other_clinician_cannot_patch(client, auth, session_id, make_user, token
 
 def test_submitting_without_outcome_is_422_naming_the_field(client, auth, session_id):
     created = create(
-        client, auth, session_id, kind="medicine",
+        client, auth, session_id, kind="medicine", awareness_date=YESTERDAY,
         reactions=[{"verbatim": "Anaphylaxis after bolus", "meddra_code": "10002218", "onset_date": YESTERDAY}],
         seriousness={"serious": True, "criteria": ["life_threatening"]},
     )
@@ -207,7 +207,7 @@ def test_submitting_without_outcome_is_422_naming_the_field(client, auth, sessio
 
 def test_complete_report_can_be_submitted(client, auth, session_id):
     created = create(
-        client, auth, session_id, kind="medicine",
+        client, auth, session_id, kind="medicine", awareness_date=YESTERDAY,
         reactions=[{"verbatim": "Anaphylaxis after bolus", "meddra_code": "10002218", "ctcae_grade": 4,
                     "onset_date": YESTERDAY, "end_date": YESTERDAY, "treatment": "IM adrenaline",
                     "outcome": "recovered"}],
@@ -224,7 +224,11 @@ def test_clock_settings_from_configuration_apply(extra_app, clinician, token_for
     session_id = configured.post("/api/v1/sessions", json=session_payload(), headers=auth).get_json()["id"]
     report = configured.post(
         f"/api/v1/sessions/{session_id}/reports",
-        json={"kind": "medicine", "seriousness": {"serious": True, "criteria": ["hospitalisation"]}},
+        json={
+            "kind": "medicine",
+            "awareness_date": date.today().isoformat(),
+            "seriousness": {"serious": True, "criteria": ["hospitalisation"]},
+        },
         headers=auth,
     ).get_json()
     assert report["due_date"] == (date.today() + timedelta(days=5)).isoformat()

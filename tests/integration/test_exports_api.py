@@ -134,8 +134,8 @@ def test_missing_outcome_and_reporter_are_exactly_the_gaps(client, auth):
     url = new_report(client, auth, "medicine", **body)
     report = client.get(url, headers=auth).get_json()
     paths = sorted(p["path"] for p in report["completeness"]["problems"])
-    assert paths == ["reactions.0.outcome", "reporter"], report["completeness"]
+    assert paths == ["awareness_date", "reactions.0.outcome", "reporter"], report["completeness"]
     response = client.post(f"{url}/transitions", json={"action": "submit"}, headers=auth)
     assert response.status_code == 422
-    assert sorted(response.get_json()["errors"]) == ["reactions.0.outcome", "reporter"]
+    assert sorted(response.get_json()["errors"]) == ["awareness_date", "reactions.0.outcome", "reporter"]
     assert client.get(url, headers=auth).get_json()["state"] == "draft"

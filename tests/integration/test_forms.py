@@ -146,6 +146,7 @@ def medicine_form(**overrides):
         "reactions-0-outcome": "recovered",
         "serious": "yes", "seriousness_criteria": ["life_threatening"],
         "reporter_name": "Dr Test", "reporter_profession": "Consultant", "reporter_email": "t@example.nhs.uk",
+        "awareness_date": date.today().isoformat(),
     }
     data.update(overrides)
     return data

@@ -111,6 +111,7 @@ def test_report_page_shows_a_warning_callout(client, make_report, governance_lea
 
 COMPLETE_MEDICINE = {
     "kind": "medicine",
+    "awareness_date": (date.today() - timedelta(days=1)).isoformat(),
     "reactions": [
         {
             "verbatim": "Generalised urticaria within minutes of the bolus",

@@ -267,9 +267,16 @@ def test_own_words_or_coded_term_is_enough(drop):
 
 
 def test_reaction_paths_carry_the_reaction_index():
-    second = anaphylaxis() | {"verbatim": None, "meddra_code": None, "outcome": None}
-    errors = medicine_errors(medicine_values(), [anaphylaxis(), second])
+    first = anaphylaxis() | {"serious": True, "seriousness_criteria": ["hospitalisation"]}
+    second = anaphylaxis() | {"verbatim": None, "meddra_code": None, "outcome": None, "serious": False}
+    errors = medicine_errors(medicine_values(), [first, second])
     assert sorted(errors) == ["reactions.1.outcome", "reactions.1.verbatim"]
+
+
+def test_each_of_several_reactions_of_a_serious_report_says_whether_it_was_serious():
+    errors = medicine_errors(medicine_values(), [anaphylaxis(), anaphylaxis()])
+    assert errors["reactions.0.serious"] == ["Say whether reaction 1 was serious"]
+    assert errors["reactions.1.serious"] == ["Say whether reaction 2 was serious"]
 
 
 def test_device_needs_an_incident_description():
@@ -467,13 +474,19 @@ def test_serial_and_lot_numbers_are_not_narrative():
 
 def test_missing_medicine_section_lists_what_to_add():
     values = {attr: medicine_values()[attr] for attr in (*PATIENT_IDENTIFIERS, *REPORTER)}
-    assert sorted(medicine_errors(values, reactions=[])) == ["reactions", "seriousness.serious", "suspect_drug.name"]
+    assert sorted(medicine_errors(values, reactions=[])) == [
+        "awareness_date",
+        "reactions",
+        "seriousness.serious",
+        "suspect_drug.name",
+    ]
 
 
 def test_empty_medicine_values_at_submit_list_the_minimum_data_gaps():
     errors = rules.report_errors("medicine", {}, None, today=TODAY, level=SUBMIT)
     assert errors == {
         "patient": [PATIENT_GAP],
+        "awareness_date": ["Enter the date you became aware of the problem: the reporting clock runs from it"],
         "reporter": [REPORTER_GAP],
         "suspect_drug.name": ["Give the suspected drug or its brand or product name"],
         "reactions": ["Add at least one suspected reaction"],
@@ -483,6 +496,7 @@ def test_empty_medicine_values_at_submit_list_the_minimum_data_gaps():
 
 def test_empty_device_values_at_submit_list_the_minimum_data_gaps():
     assert sorted(rules.report_errors("device", {}, None, today=TODAY, level=SUBMIT)) == [
+        "awareness_date",
         "device.generator",
         "incident.available_for_investigation",
         "incident.classification",

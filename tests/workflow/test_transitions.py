@@ -14,6 +14,7 @@ from tests.conftest import session_payload
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 COMPLETE_MEDICINE = {
     "kind": "medicine",
+    "awareness_date": YESTERDAY,
     "reactions": [{"verbatim": "Generalised urticaria within minutes of the bolus", "meddra_code": "10046735",
                    "ctcae_grade": 2, "onset_date": YESTERDAY, "outcome": "recovered"}],
     "seriousness": {"serious": False, "criteria": []},
