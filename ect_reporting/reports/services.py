@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ect_reporting import clocks, rules
+from ect_reporting import clocks, rules, udi
 from ect_reporting.audit import record_changes, record_event
 from ect_reporting.exceptions import ValidationFailed, VersionConflict
 from ect_reporting.fields import SESSION_TO_DEVICE_REPORT, SESSION_TO_MEDICINE_REPORT, SESSION_TO_REPORT
@@ -83,7 +83,7 @@ def create_report(
     """Create a ``kind`` report pre-filled from ``session``; overrides win."""
     if kind not in REPORT_KINDS:
         raise ValidationFailed({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
-    values = prefill_values(session, kind, actor) | clean_values(kind, overrides or {})
+    values = udi.fill_from_udi(prefill_values(session, kind, actor) | clean_values(kind, overrides or {}))
     cleaned_reactions = clean_reactions(reactions or [])
     errors = rules.report_errors(
         kind, values, cleaned_reactions if kind == "medicine" else None, today=today or date.today()
@@ -137,6 +137,7 @@ def update_report(
         raise VersionConflict(report.version)
     cleaned = clean_values(report.kind, values)
     is_medicine = report.kind == "medicine"
+    cleaned |= udi.udi_fills(report_values(report) | cleaned)
     new_reactions = None if reactions is None or not is_medicine else clean_reactions(reactions)
     errors = rules.report_errors(
         report.kind,
