@@ -38,8 +38,6 @@ Issuer = Literal["GS1", "HIBCC", "ICCBBA"]
 # which some keyboard-wedge scanners and copy-paste produce instead.
 _CONFIG: Final = ParseConfig(separator_chars=("\x1d", "\u241d"))
 _NOT_GS1: Final[dict[str, Issuer]] = {"+": "HIBCC", "=": "ICCBBA", "&": "ICCBBA"}
-# Production identifier AIs in the order GS1 prints them on a UDI label.
-_PI_AIS: Final = ("11", "17", "10", "21")
 EXAMPLE: Final = "(01)08033891500019(17)270630(10)L23-0457"
 
 
@@ -62,6 +60,18 @@ class Udi:
     manufactured: date | None = None
     problem: str | None = None
     note: str | None = None
+
+    @property
+    def human_readable(self) -> str:
+        """The UDI as printed under a GS1 barcode, ``(01)...(17)...(10)...``; other issuers as typed.
+
+        A scanned UDI holds GS separators (control characters that break
+        XML exports) and maybe a symbology identifier: this is the same
+        UDI in the form people read, compare and store.
+        """
+        if self.issuer == "GS1" and self.udi_di and not self.problem:
+            return f"(01){self.udi_di}{self.udi_pi or ''}"
+        return self.text
 
 
 def _without_symbology_identifier(text: str) -> str:
@@ -86,7 +96,8 @@ def _from_gs1(text: str, elements: list[GS1ElementString]) -> Udi:
     gtin = by_ai.get("01")
     if gtin is None:
         return Udi(text, issuer="GS1", problem="This GS1 code has no device identifier: a UDI starts with (01)")
-    pi = "".join(f"({ai}){by_ai[ai].value}" for ai in _PI_AIS if ai in by_ai)
+    # The production identifier is everything after the DI (lot, serial, dates, software version...).
+    pi = "".join(f"({element.ai.ai}){element.value}" for element in elements if element.ai.ai != "01")
     return Udi(
         text,
         issuer="GS1",
@@ -134,17 +145,20 @@ UDI_PARTS: Final[dict[str, dict[str, str]]] = {
 
 
 def udi_fills(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the lot, serial and expiry values a UDI in ``values`` supplies for fields left empty.
+    """Return what the UDIs in ``values`` supply: their readable form, and parts for fields left empty.
 
     ``values`` is keyed by model attribute (sessions and device reports
     use the same attributes). Only empty fields are filled: a typed value
     that disagrees is for the rules to report, not for us to overwrite.
+    A scanned GS1 UDI is stored in its human-readable form.
     """
     fills: dict[str, Any] = {}
     for udi_attr, parts in UDI_PARTS.items():
         parsed = read(values.get(udi_attr))
         if parsed is None:
             continue
+        if parsed.human_readable != values.get(udi_attr):
+            fills[udi_attr] = parsed.human_readable
         for part, attr in parts.items():
             value = getattr(parsed, part)
             if value is not None and values.get(attr) in (None, ""):
