@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
 
 from ect_reporting.extensions import db
 from ect_reporting.reports import services
-from tests.conftest import session_payload
+from tests.conftest import PASSWORD, session_payload
 
 HRI = "(01)08033891500019(17)270630(10)L23-0457"
 SCANNED = "010803389150001917270630\x1d10L23-0457"
@@ -127,3 +129,37 @@ def test_pdf_shows_the_udi_parts(client, auth, bare_session_id):
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     for expected in ("08033891500019", "L23-0457", "(17)270630(10)L23-0457", "GS1", "30 June 2027"):
         assert expected in text, expected
+
+
+def test_report_and_session_pages_show_the_device_identification(client, make_session, clinician):
+    session = make_session(
+        electrode_udi=HRI + "(21)SN-4",
+        electrode_lot=None,
+        electrode_manufacturer="IGEA",
+        generator_udi="+A99912345/$$52001510X3",
+    )
+    report = services.create_report(
+        db.session, clinician, session, "device",
+        {"conformity_mark": "ukca", "single_use_reused": True, "devices_involved": 2, "device_operator": "patient",
+         "manufacturer_informed": True, "manufacturer_informed_date": date(2026, 11, 1)},
+    )
+    db.session.commit()
+    client.post("/sign-in", data={"email": clinician.email, "password": PASSWORD})
+    page = " ".join(re.sub(r"<[^>]+>", " ", client.get(f"/reports/{report.id}").get_data(as_text=True)).split())
+    for expected in (
+        "Generator UDI +A99912345/$$52001510X3", "Generator UDI issuer HIBCC",
+        "Electrode manufacturer IGEA", "Electrode serial number SN-4", "Electrode lot L23-0457",
+        "Electrode expiry date 30 June 2027", "Electrode UDI issuer GS1",
+        "Electrode UDI-DI (device identifier) 08033891500019",
+        "Electrode UDI-PI (production identifier) (17)270630(10)L23-0457(21)SN-4",
+        "Conformity mark UKCA", "Single-use device reused Yes", "Number of devices involved 2",
+        "Who was operating the device Patient", "Manufacturer informed Yes",
+        "Date manufacturer informed 1 November 2026",
+    ):
+        assert expected in page, expected
+    session_page = " ".join(
+        re.sub(r"<[^>]+>", " ", client.get(f"/sessions/{session.id}").get_data(as_text=True)).split()
+    )
+    for expected in ("Generator UDI +A99912345/$$52001510X3", "Electrode serial number SN-4",
+                     "Electrode expiry date 30 June 2027", "Electrode manufacturer IGEA"):
+        assert expected in session_page, expected
