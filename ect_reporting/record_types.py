@@ -127,6 +127,9 @@ class Generator(TypedDict):
     serial_number: str | None
     software_version: str | None
     udi: str | None
+    udi_di: str | None  # derived from udi: device identifier (GS1 GTIN, AI 01)
+    udi_pi: str | None  # derived: production identifier, e.g. "(17)270630(10)L23-0457"
+    udi_issuer: str | None  # derived: "GS1", "HIBCC" or "ICCBBA"
 
 
 class Electrode(TypedDict):
@@ -137,6 +140,9 @@ class Electrode(TypedDict):
     serial_number: str | None
     expiry_date: str | None
     udi: str | None
+    udi_di: str | None  # derived from udi, as for the generator
+    udi_pi: str | None
+    udi_issuer: str | None
 
 
 class Incident(TypedDict):

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Final, Literal
 
-from ect_reporting import reference, vocab
+from ect_reporting import reference, udi, vocab
 from ect_reporting.exceptions import Errors
 from ect_reporting.fields import (
     DEVICE_FIELDS,
@@ -32,6 +32,7 @@ from ect_reporting.fields import (
     REPORT_COMMON_FIELDS,
     SESSION_FIELDS,
     Field,
+    by_attr,
 )
 from ect_reporting.identifiers import identifiers_in
 
@@ -184,9 +185,47 @@ def check_date_order(start: date | None, end: date | None, path: str, message: s
         add_error(errors, path, message)
 
 
+def _same_part(typed: Any, from_udi: Any) -> bool:
+    """Compare a typed part with the UDI's; text ignores case and spaces (a retyping slip, not a mismatch)."""
+    if isinstance(typed, str) and isinstance(from_udi, str):
+        return typed.replace(" ", "").casefold() == from_udi.replace(" ", "").casefold()
+    return bool(typed == from_udi)
+
+
+def check_udi(fields: tuple[Field, ...], values: Mapping[str, Any], errors: Errors) -> None:
+    """A UDI must be readable, and typed lot, serial and expiry must agree with it.
+
+    The UDI is the label's own machine-readable record; a typed lot that
+    differs is a transcription error that would send the manufacturer's
+    investigation to the wrong batch. Paths come from ``fields`` (session
+    or device report), so the same rule serves both.
+    """
+    table = by_attr(fields)
+    for udi_attr, parts in udi.UDI_PARTS.items():
+        parsed = udi.read(values.get(udi_attr))
+        if parsed is None or udi_attr not in table:
+            continue
+        udi_field = table[udi_attr]
+        if parsed.problem:
+            add_error(errors, udi_field.path, f"{udi_field.label}: {parsed.problem}")
+            continue
+        for part, attr in parts.items():
+            typed, from_udi = values.get(attr), getattr(parsed, part)
+            if _blank(typed) or from_udi is None or _same_part(typed, from_udi):
+                continue
+            field = table[attr]
+            add_error(
+                errors,
+                field.path,
+                f"{field.label} {typed} does not match the {udi_field.label} ({from_udi}): "
+                "check both against the packaging label",
+            )
+
+
 def session_errors(values: Mapping[str, Any], *, today: date, creating: bool) -> Errors:
     """Check an ECT session's values (``creating`` enforces required fields)."""
     errors = check_fields(SESSION_FIELDS, values, today=today, enforce_required=creating)
+    check_udi(SESSION_FIELDS, values, errors)
     check_dose_unit(values.get("drug"), values.get("drug_product"), values.get("dose_unit"), "drug.dose_unit", errors)
     return errors
 
@@ -372,6 +411,7 @@ def _check_imdrf(codes: list[str], annexes: str, path: str, errors: Errors) -> N
 
 def _device_errors(values: Mapping[str, Any], today: date, level: Level) -> Errors:
     errors = check_fields(DEVICE_FIELDS, values, today=today, level=level)
+    check_udi(DEVICE_FIELDS, values, errors)
     _check_imdrf(values.get("device_problem_codes") or [], "A", "incident.device_problem_codes", errors)
     _check_imdrf(values.get("health_effect_codes") or [], "EF", "incident.health_effect_codes", errors)
     generator_named = not _blank(values.get("generator_manufacturer")) and not _blank(values.get("generator_model"))

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ect_reporting import rules
+from ect_reporting import rules, udi
 from ect_reporting.audit import record_changes, record_event
 from ect_reporting.exceptions import ValidationFailed
 from ect_reporting.fields import SESSION_FIELDS
@@ -39,7 +39,7 @@ def create_session(
     db_session: Session, actor: User, values: Mapping[str, Any], *, today: date | None = None
 ) -> EctSession:
     """Record a new ECT session, or raise ``ValidationFailed``."""
-    cleaned = _clean(values)
+    cleaned = udi.fill_from_udi(_clean(values))
     errors = rules.session_errors(cleaned, today=today or date.today(), creating=True)
     if errors:
         raise ValidationFailed(errors)
@@ -56,6 +56,8 @@ def update_session(
     """Change a session's values, recording old and new values in the audit row."""
     cleaned = _clean(values)
     merged = {attr: getattr(session, attr) for attr in _SESSION_ATTRS} | cleaned
+    cleaned |= udi.udi_fills(merged)  # fields the UDI supplies, left empty before and after this edit
+    merged |= cleaned
     errors = rules.session_errors(merged, today=today or date.today(), creating=True)
     if errors:
         raise ValidationFailed(errors)

@@ -184,6 +184,13 @@ ELECTRODE_TYPES: Final[Vocabulary] = {
     "other": "Other",
 }
 
+# UDI issuing agencies (EU MDR Art. 27, FDA GUDID); the record's udi_issuer, read by udi.py.
+UDI_ISSUERS: Final[Vocabulary] = {
+    "GS1": "GS1",
+    "HIBCC": "HIBCC",
+    "ICCBBA": "ICCBBA (ISBT 128)",
+}
+
 REPORT_KINDS: Final[Vocabulary] = {
     "medicine": "Suspected adverse drug reaction",
     "device": "Adverse incident with a medical device",

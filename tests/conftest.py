@@ -284,7 +284,7 @@ def make_session(app: Flask, clinician: User) -> Callable[..., EctSession]:
             "electrode_type": "plate",
             "electrode_model": "P-30",
             "electrode_lot": "L1",
-            "electrode_udi": "UDI1",
+            "electrode_udi": "(01)08033891610020(10)L1",
         }
         base.update(values)
         session = sessions.create_session(db.session, user or clinician, base)

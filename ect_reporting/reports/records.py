@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
-from ect_reporting import clinical, reference, vocab
+from ect_reporting import clinical, reference, udi, vocab
 from ect_reporting.fields import MEDICINE_FIELDS, OTHER_DRUG_FIELDS, REACTION_FIELDS, Field, report_fields
 from ect_reporting.models import EctSession, Report
 from ect_reporting.record_types import (
@@ -159,6 +159,8 @@ def _report_fields_part(report: Report) -> dict[str, Any]:
     part = place({}, report_fields(report.kind), report_values(report))
     if report.kind != "medicine":
         part["patient"] |= dict.fromkeys(MEDICINE_ONLY_PATIENT_KEYS)
+        for unit in (part["device"]["generator"], part["device"]["electrode"]):
+            unit |= udi.record_keys(unit["udi"])  # derived: UDI-DI, UDI-PI and issuer, as regulators ask
         return copy.deepcopy(EMPTY_MEDICINE_PART) | part
     part["reactions"] = [place({}, REACTION_FIELDS, reaction) for reaction in reaction_values(report)]
     part["other_drugs"] = [place({}, OTHER_DRUG_FIELDS, drug) for drug in other_drug_values(report)]

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ect_reporting import clocks, rules
+from ect_reporting import clocks, rules, udi
 from ect_reporting.audit import record_changes, record_event
 from ect_reporting.exceptions import ValidationFailed, VersionConflict
 from ect_reporting.fields import SESSION_TO_DEVICE_REPORT, SESSION_TO_MEDICINE_REPORT, SESSION_TO_REPORT
@@ -86,7 +86,7 @@ def create_report(
     """Create a ``kind`` report pre-filled from ``session``; overrides win."""
     if kind not in REPORT_KINDS:
         raise ValidationFailed({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
-    values = prefill_values(session, kind, actor) | clean_values(kind, overrides or {})
+    values = udi.fill_from_udi(prefill_values(session, kind, actor) | clean_values(kind, overrides or {}))
     is_medicine = kind == "medicine"
     cleaned_reactions = clean_reactions(reactions or []) if is_medicine else []
     cleaned_drugs = clean_other_drugs(other_drugs or []) if is_medicine else []
@@ -159,6 +159,7 @@ def update_report(
     if expected_version is not None and expected_version != report.version:
         raise VersionConflict(report.version)
     cleaned = clean_values(report.kind, values)
+    cleaned |= udi.udi_fills(report_values(report) | cleaned)
     new_lists = _given_lists(report, {"reactions": reactions, "other_drugs": other_drugs})
     after = {key: new_lists.get(key, current(report)) for key, current in _CURRENT_LIST.items()}
     errors = rules.report_errors(

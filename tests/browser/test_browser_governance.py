@@ -24,7 +24,7 @@ from tests.browser.helpers import summary_value
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path("/tmp")
-LONG_UDI = "(01)08033891610020(17)271231(10)LOT8812(21)SN0000000000123456789012345678901234567890"
+LONG_UDI = "(01)08033891610020(11)250101(17)271231(10)L1(21)SN123456789012345678"
 
 
 @pytest.fixture

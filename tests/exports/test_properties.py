@@ -169,6 +169,8 @@ medicine_keys = st.fixed_dictionaries(
 )
 NO_MEDICINE_KEYS: dict[str, Any] = dict(EMPTY_MEDICINE_PART)
 
+# The UDI's derived parts (records.py); an export renders whatever the record holds.
+udi_parts = {"udi_di": text_or_none, "udi_pi": text_or_none, "udi_issuer": choice(vocab.UDI_ISSUERS)}
 devices = st.fixed_dictionaries(
     {
         "suspect_component": choice(vocab.SUSPECT_COMPONENTS),
@@ -179,6 +181,7 @@ devices = st.fixed_dictionaries(
                 "serial_number": text_or_none,
                 "software_version": text_or_none,
                 "udi": text_or_none,
+                **udi_parts,
             }
         ),
         "electrode": st.fixed_dictionaries(
@@ -190,6 +193,7 @@ devices = st.fixed_dictionaries(
                 "serial_number": text_or_none,
                 "expiry_date": iso_date,
                 "udi": text_or_none,
+                **udi_parts,
             }
         ),
         "conformity_mark": choice(vocab.CONFORMITY_MARKS),

@@ -70,7 +70,7 @@ UNCHANGED_FORM = {
     "electrode_type": "plate",
     "electrode_model": "P-30",
     "electrode_lot": "L1",
-    "electrode_udi": "UDI1",
+    "electrode_udi": "(01)08033891610020(10)L1",
     "pulses_delivered": "",
     "notes": "",
 }
@@ -138,7 +138,7 @@ def test_saving_the_page_unchanged_writes_no_audit_row(author_client, session):
 
 
 def test_cleared_field_is_cleared(author_client, session):
-    assert session.electrode_udi == "UDI1"
+    assert session.electrode_udi == "(01)08033891610020(10)L1"
     response = author_client.post(f"/sessions/{session.id}/edit", data=edited_form(electrode_udi=""))
     assert response.status_code == 302
     db.session.refresh(session)

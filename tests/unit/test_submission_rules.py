@@ -465,7 +465,7 @@ def test_postcode_in_narrative_blocks_submission_but_not_saving():
 
 def test_serial_and_lot_numbers_are_not_narrative():
     # 943 476 5919 passes the NHS number check, but serial and lot numbers are long digit strings by design.
-    values = device_values() | {"generator_serial": "9434765919", "electrode_lot": "9434765919"}
+    values = device_values() | {"generator_serial": "9434765919", "electrode_lot": "9434765919", "electrode_udi": None}
     assert device_errors(values) == {}
 
 

@@ -7,7 +7,8 @@ now and where the report goes; reporter and the ECT procedure follow.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from reportlab.platypus import Flowable
 
@@ -56,7 +57,11 @@ class DeviceLayout(ReportLayout):
         return record.get("incident") or NO_INCIDENT
 
     def device_identification_section(self, record: Record) -> list[Flowable]:
-        """The suspect component, then the generator and electrode identifiers."""
+        """Which devices, in FDA 3500A block D order: maker, model, serial, lot, expiry, UDI, then use.
+
+        The UDI is printed whole and split into its device and production
+        identifiers with the issuing agency, as regulators ask for them.
+        """
         device = record.get("device") or NO_DEVICE
         generator = device["generator"]
         electrode = device["electrode"]
@@ -71,6 +76,7 @@ class DeviceLayout(ReportLayout):
                     ("Model", self.text(generator.get("model"))),
                     ("Serial number", self.text(generator.get("serial_number"))),
                     ("Software version", self.text(generator.get("software_version"))),
+                    *self.udi_rows(generator),
                 ],
                 columns=2,
             ),
@@ -78,12 +84,36 @@ class DeviceLayout(ReportLayout):
             *self.fields(
                 [
                     ("Type", self.label(vocab.ELECTRODE_TYPES, electrode.get("type"))),
+                    ("Manufacturer", self.text(electrode.get("manufacturer"))),
                     ("Model / catalogue number", self.text(electrode.get("model"))),
+                    ("Serial number", self.text(electrode.get("serial_number"))),
                     ("Lot / batch number", self.text(electrode.get("lot_number"))),
-                    ("UDI", self.text(electrode.get("udi"))),
+                    ("Expiry date", self.date_text(electrode.get("expiry_date"))),
+                    *self.udi_rows(electrode),
                 ],
                 columns=2,
             ),
+            *self.subheading("Use and conformity"),
+            *self.fields(
+                [
+                    ("Conformity mark", self.label(vocab.CONFORMITY_MARKS, device.get("conformity_mark"))),
+                    ("Operator of the device", self.label(vocab.DEVICE_OPERATORS, device.get("operator"))),
+                    ("Single-use device reused", self.text(device.get("single_use_reused"))),
+                    ("Number of devices involved", self.text(device.get("devices_involved"))),
+                    ("Manufacturer informed", self.text(device.get("manufacturer_informed"))),
+                    ("Date manufacturer informed", self.date_text(device.get("manufacturer_informed_date"))),
+                ],
+                columns=2,
+            ),
+        ]
+
+    def udi_rows(self, unit: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """The UDI as recorded, then its DI, PI and issuer (derived in the record)."""
+        return [
+            ("UDI", self.text(unit.get("udi"))),
+            ("UDI issuer", self.label(vocab.UDI_ISSUERS, unit.get("udi_issuer"))),
+            ("UDI-DI (device identifier)", self.text(unit.get("udi_di"))),
+            ("UDI-PI (production identifier)", self.text(unit.get("udi_pi"))),
         ]
 
     def what_happened_section(self, record: Record) -> list[Flowable]:
