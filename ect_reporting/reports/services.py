@@ -21,6 +21,7 @@ from ect_reporting.exceptions import ValidationFailed, VersionConflict
 from ect_reporting.fields import SESSION_TO_DEVICE_REPORT, SESSION_TO_MEDICINE_REPORT, SESSION_TO_REPORT
 from ect_reporting.models import EctSession, Report, User
 from ect_reporting.models._common import utcnow
+from ect_reporting.reports.coding import stamp_coding_versions
 from ect_reporting.reports.values import (
     apply_values,
     clean_reactions,
@@ -102,6 +103,7 @@ def create_report(
     apply_values(report, values)
     if kind == "medicine":
         replace_reactions(report, cleaned_reactions)
+    stamp_coding_versions(report)
     refresh_due_date(report, clock_rules)
     db_session.add(report)
     db_session.flush()
@@ -154,6 +156,7 @@ def update_report(
         # Touch the row so its version increases even when only the
         # reaction rows changed.
         report.updated_at = utcnow()
+        stamp_coding_versions(report)
         refresh_due_date(report, clock_rules)
         db_session.flush()
         record_changes(db_session, actor=actor, object_type="report", object_id=report.id, changes=changes)
