@@ -33,6 +33,14 @@ class CodedTerm(TypedDict):
     display: str
 
 
+class CodeVersions(TypedDict):
+    """Releases of the code lists the record's codes were chosen from (None: no such codes)."""
+
+    meddra: str | None  # e.g. "20.1 (unconfirmed)"
+    ctcae: str | None  # e.g. "5.0 (2017-11-27)"
+    imdrf: str | None  # e.g. "2024 (A: 2024.1)"
+
+
 class Patient(TypedDict):
     initials: str | None
     sex: str | None  # vocab.SEXES
@@ -202,6 +210,7 @@ class Record(TypedDict):
     patient: Patient
     reporter: Reporter
     procedure: Procedure  # from the ECT session; read-only in the report
+    code_versions: CodeVersions
     # Medicine reports (None, or [] for reactions, on device reports):
     suspect_drug: SuspectDrug | None
     reactions: list[Reaction]

@@ -402,18 +402,31 @@ def _medicine_errors(
     return errors
 
 
-def _check_imdrf(codes: list[str], annexes: str, path: str, errors: Errors) -> None:
-    for code in codes:
+def _check_imdrf(values: Mapping[str, Any], attr: str, annexes: str, errors: Errors) -> None:
+    """Accept only selectable IMDRF codes of the field's annexes.
+
+    A grouping heading (E24 "Others") is in the list but IMDRF forbids
+    coding it; the message names the field and the children to use instead.
+    """
+    field = by_attr(DEVICE_FIELDS)[attr]
+    for code in values.get(attr) or []:
         term = reference.imdrf_term(code)
         if term is None or code[:1] not in annexes:
-            add_error(errors, path, f"{code} is not in the IMDRF code list for this field")
+            add_error(errors, field.path, f"{code} is not in the IMDRF code list for this field")
+        elif not term.selectable:
+            children = ", ".join(reference.selectable_children(code))
+            add_error(
+                errors,
+                field.path,
+                f"{field.label}: {term.label} is an IMDRF grouping heading, not a code. Choose one of {children}",
+            )
 
 
 def _device_errors(values: Mapping[str, Any], today: date, level: Level) -> Errors:
     errors = check_fields(DEVICE_FIELDS, values, today=today, level=level)
     check_udi(DEVICE_FIELDS, values, errors)
-    _check_imdrf(values.get("device_problem_codes") or [], "A", "incident.device_problem_codes", errors)
-    _check_imdrf(values.get("health_effect_codes") or [], "EF", "incident.health_effect_codes", errors)
+    _check_imdrf(values, "device_problem_codes", reference.imdrf.DEVICE_PROBLEM_ANNEXES, errors)
+    _check_imdrf(values, "health_effect_codes", reference.imdrf.HEALTH_EFFECT_ANNEXES, errors)
     generator_named = not _blank(values.get("generator_manufacturer")) and not _blank(values.get("generator_model"))
     if level == SUBMIT and not (generator_named or not _blank(values.get("electrode_model"))):
         add_error(

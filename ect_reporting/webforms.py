@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -111,11 +112,60 @@ def _choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
 
 
 def _code_choices(field: Field) -> list[SelectChoice]:
-    if field.attr == "device_problem_codes":
-        return _choices((t.code, f"{t.code} {t.display}") for t in reference.device_problem_codes())
-    if field.attr == "health_effect_codes":
-        return _choices((t.code, f"{t.code} {t.display}") for t in reference.health_effect_codes())
+    annexes = CODE_PICKER_ANNEXES.get(field.attr)
+    if annexes is not None:
+        return _choices((t.code, t.label) for t in reference.imdrf.codable(annexes))
     return _choices((field.choices or {}).items())
+
+
+# IMDRF codes fields (too many codes for a plain list: searched, grouped by family).
+CODE_PICKER_ANNEXES: dict[str, str] = {
+    "device_problem_codes": reference.imdrf.DEVICE_PROBLEM_ANNEXES,
+    "health_effect_codes": reference.imdrf.HEALTH_EFFECT_ANNEXES,
+}
+# Name of the search box of a codes field: SEARCH_PREFIX + field name.
+SEARCH_PREFIX = "code_search-"
+
+
+@dataclass(frozen=True)
+class CodePicker:
+    """What the form shows for one IMDRF codes field after a search.
+
+    ``hidden`` are codes already ticked that the search filtered out: the
+    page keeps them as hidden inputs (and names them) so a search never
+    loses a choice.
+    """
+
+    query: str
+    families: tuple[reference.ImdrfFamily, ...]
+    selected: frozenset[str]
+    hidden: tuple[tuple[str, str], ...]  # (code, "code - term")
+
+    def is_open(self, family: reference.ImdrfFamily) -> bool:
+        """Open a family that holds a ticked code, or every family in a search result."""
+        return bool(self.query.strip()) or any(t.code in self.selected for t in family.codes)
+
+
+def code_picker(annexes: str, query: str, selected: Iterable[str]) -> CodePicker:
+    """Return the families matching ``query`` and the ticked codes it hides."""
+    ticked = [code for code in dict.fromkeys(selected) if code]
+    families = reference.search_families(annexes, query)
+    shown = {t.code for family in families for t in family.codes}
+    hidden = []
+    for code in ticked:
+        if code not in shown:
+            term = reference.imdrf_term(code)
+            hidden.append((code, term.label if term else code))
+    return CodePicker(query.strip(), families, frozenset(ticked), tuple(hidden))
+
+
+def code_pickers(form: Any, formdata: Mapping[str, str]) -> dict[str, CodePicker]:
+    """Return a ``CodePicker`` per IMDRF codes field of ``form`` (none on other forms)."""
+    return {
+        attr: code_picker(annexes, formdata.get(SEARCH_PREFIX + attr, ""), form[attr].data or [])
+        for attr, annexes in CODE_PICKER_ANNEXES.items()
+        if attr in form
+    }
 
 
 def _meddra_field(field: Field) -> Any:

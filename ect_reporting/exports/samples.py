@@ -97,6 +97,7 @@ MEDICINE_RECORD: Record = {
             {"system": "OPCS-4", "code": "Z94.3", "display": "Left sided operation"},
         ],
     },
+    "code_versions": {"meddra": "20.1 (unconfirmed)", "ctcae": "5.0 (2017-11-27)", "imdrf": None},
     "suspect_drug": {
         "name": "bleomycin",
         "product": "Bleomycin 15,000 IU powder for solution for injection",
@@ -272,6 +273,7 @@ DEVICE_RECORD: Record = {
             }
         ],
     },
+    "code_versions": {"meddra": None, "ctcae": None, "imdrf": "2024 (A: 2024.1)"},
     "suspect_drug": None,
     "reactions": [],
     "other_drugs": [],
@@ -318,19 +320,15 @@ DEVICE_RECORD: Record = {
         ),
         "date": "2025-05-06",
         "classification": "other_reportable",
+        # Coding notes (reference doc section 3): a needle breaking is
+        # A040101 Fracture; the fragment left in the lesion is E2008, and
+        # removing it F1903.
         "device_problem_codes": [
-            {
-                "system": "IMDRF-A",
-                "code": "A0201",
-                "display": "Product Quality Problem",
-            }
+            {"system": "IMDRF-A", "code": "A040101", "display": "Fracture"},
         ],
         "health_effect_codes": [
-            {
-                "system": "IMDRF-F",
-                "code": "F11",
-                "display": "Minor Injury/Illness/Impairment",
-            }
+            {"system": "IMDRF-E", "code": "E2008", "display": "Foreign Body In Patient"},
+            {"system": "IMDRF-F", "code": "F1903", "display": "Device Explantation"},
         ],
         "patient_consequence": "Small puncture wound closed with one suture; no lasting harm.",
         "device_location": "quarantined",

@@ -9,11 +9,16 @@ exports state exactly which version of each list they used.
 
 from ect_reporting.reference._resources import ReferenceDataError
 from ect_reporting.reference.imdrf import (
+    ImdrfFamily,
     ImdrfTerm,
+    code_and_term,
     device_problem_codes,
     health_effect_codes,
+    imdrf_release,
     imdrf_term,
     imdrf_version,
+    search_families,
+    selectable_children,
 )
 from ect_reporting.reference.meddra_ctcae import (
     MeddraTerm,
@@ -31,15 +36,18 @@ from ect_reporting.reference.opcs4 import (
 )
 
 __all__ = [
+    "ImdrfFamily",
     "ImdrfTerm",
     "MeddraTerm",
     "OpcsCode",
     "ReferenceDataError",
     "allowed_grades",
+    "code_and_term",
     "ctcae_version",
     "device_problem_codes",
     "grade_description",
     "health_effect_codes",
+    "imdrf_release",
     "imdrf_term",
     "imdrf_version",
     "meddra_term",
@@ -47,4 +55,6 @@ __all__ = [
     "opcs_code",
     "opcs_codes_for",
     "opcs_version",
+    "search_families",
+    "selectable_children",
 ]

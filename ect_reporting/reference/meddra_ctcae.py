@@ -78,6 +78,7 @@ class CtcaeMeta:
     code_system: str
     version: str
     meddra_version: str
+    meddra_version_confirmed: bool
     source: str
     sha256: str
 
@@ -90,6 +91,8 @@ def ctcae_meta() -> CtcaeMeta:
         code_system=require_str(data, "code_system", META_FILE),
         version=require_str(data, "version", META_FILE),
         meddra_version=require_str(data, "meddra_version", META_FILE),
+        # Anything but an explicit true counts as unconfirmed (fail safe).
+        meddra_version_confirmed=data.get("meddra_version_confirmed") is True,
         source=require_str(data, "source", META_FILE),
         sha256=require_str(data, "sha256", META_FILE),
     )

@@ -27,7 +27,14 @@ from ect_reporting.reports.read_model import ReportView, report_view
 from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
 from ect_reporting.web import clock_rules, current_actor
-from ect_reporting.webforms import DeviceReportForm, MedicineReportForm, posted_lists, save_form, typed_values
+from ect_reporting.webforms import (
+    DeviceReportForm,
+    MedicineReportForm,
+    code_pickers,
+    posted_lists,
+    save_form,
+    typed_values,
+)
 
 
 def _report(report_id: int) -> Report:
@@ -76,7 +83,10 @@ def _form(report: Report, formdata: Any = None) -> Any:
 
 
 def _render_form(report: Report, form: Any, version: int | None, status: int = 200, **extra: Any) -> Any:
-    page = render_template("reports/report_form.html", form=form, report=report, version=version, **extra)
+    pickers = code_pickers(form, request.form)
+    page = render_template(
+        "reports/report_form.html", form=form, report=report, version=version, code_pickers=pickers, **extra
+    )
     return page, status
 
 
@@ -126,6 +136,8 @@ def edit(report_id: int) -> Any:
         return _render_form(report, form, posted_version)
     if request.form.get("awareness_today"):
         _set_date(form.awareness_date, date.today())
+        return _render_form(report, form, posted_version)
+    if request.form.get("search_codes"):  # re-render with the search applied; nothing saved
         return _render_form(report, form, posted_version)
     if not form.validate():
         return _render_form(report, form, posted_version, 422)

@@ -30,10 +30,12 @@ from ect_reporting.record_types import (
     EMPTY_MEDICINE_PART,
     RECORD_VERSION,
     CodedTerm,
+    CodeVersions,
     Destination,
     Procedure,
     Record,
 )
+from ect_reporting.reports.coding import ctcae_version_for
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
 
 
@@ -118,6 +120,15 @@ def imdrf_coded(codes: Iterable[str] | None) -> list[CodedTerm]:
     return result
 
 
+def code_versions(report: Report) -> CodeVersions:
+    """Return the code-list releases stored when the report's codes were saved."""
+    return {
+        "meddra": report.meddra_version,
+        "ctcae": ctcae_version_for(report.meddra_version),
+        "imdrf": report.imdrf_release,
+    }
+
+
 def _criteria(value: Any) -> dict[str, bool]:
     ticked = set(value or [])
     return {key: key in ticked for key in vocab.SERIOUSNESS_CRITERIA}
@@ -186,6 +197,7 @@ def build_record(report: Report) -> Record:
         "destination": destination_for(report.kind, report.session.nation),
         "mhra_reference": report.mhra_reference,
         "procedure": build_procedure(report.session),
+        "code_versions": code_versions(report),
     }
     record.update(_report_fields_part(report))
     return cast(Record, record)

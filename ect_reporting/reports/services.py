@@ -21,6 +21,7 @@ from ect_reporting.exceptions import ValidationFailed, VersionConflict
 from ect_reporting.fields import SESSION_TO_DEVICE_REPORT, SESSION_TO_MEDICINE_REPORT, SESSION_TO_REPORT
 from ect_reporting.models import EctSession, Report, User
 from ect_reporting.models._common import utcnow
+from ect_reporting.reports.coding import stamp_coding_versions
 from ect_reporting.reports.values import (
     apply_values,
     clean_other_drugs,
@@ -112,6 +113,7 @@ def create_report(
     apply_values(report, values)
     replace_reactions(report, cleaned_reactions)
     replace_other_drugs(report, cleaned_drugs)
+    stamp_coding_versions(report)
     refresh_due_date(report, clock_rules)
     db_session.add(report)
     db_session.flush()
@@ -181,6 +183,7 @@ def update_report(
         # Touch the row so its version increases even when only the
         # listed rows changed.
         report.updated_at = utcnow()
+        stamp_coding_versions(report)
         refresh_due_date(report, clock_rules)
         db_session.flush()
         record_changes(db_session, actor=actor, object_type="report", object_id=report.id, changes=changes)

@@ -122,7 +122,12 @@ def test_clinician_records_a_session_and_submits_medicine_and_device_reports(pag
     )
     choose(page, "Suspect component", "Pulse generator")
     choose(page, "Incident classification", "All other reportable incidents (including near misses)")
-    radio(page, "Device problem (IMDRF annex A)", "A0201 Product Quality Problem").check()
+    # No JavaScript needed: the search button posts the form back, keeping what was typed.
+    problems = page.get_by_role("group", name="Device problem (IMDRF annex A)", exact=True)
+    problems.get_by_label("Search by word or code").fill("shutdown")
+    problems.get_by_role("button", name="Search codes").click()
+    expect(field(page, "What happened")).to_have_value(re.compile("stopped mid-sequence"))
+    radio(page, "Device problem (IMDRF annex A)", "A0719 - Unexpected Shutdown").check()
     choose(page, "Where the device is now", "Quarantined on site")
     choose(page, "Available for investigation", "Yes")
     field(page, "Date you became aware").fill(PROCEDURE_DATE.isoformat())
@@ -136,7 +141,7 @@ def test_clinician_records_a_session_and_submits_medicine_and_device_reports(pag
     expect(summary_value(page, "Classification")).to_have_text("All other reportable incidents (including near misses)")
     expect(summary_value(page, "Where the device is now")).to_have_text("Quarantined on site")
     expect(summary_value(page, "Available for investigation")).to_have_text("Yes")
-    expect(summary_value(page, "Device problem codes")).to_have_text("A0201")
+    expect(summary_value(page, "Device problem codes")).to_have_text("A0719 - Unexpected Shutdown")
     axe(page)
 
     # Both reports are listed on the session page.

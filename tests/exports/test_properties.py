@@ -75,6 +75,10 @@ patients = st.fixed_dictionaries(
     }
 )
 
+code_versions = st.fixed_dictionaries(
+    {"meddra": text_or_none, "ctcae": text_or_none, "imdrf": text_or_none}
+)
+
 procedures = st.fixed_dictionaries(
     {
         "session_id": st.integers(min_value=1, max_value=10**9),
@@ -253,6 +257,7 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
             "qualification": draw(choice(vocab.QUALIFICATIONS)),
         },
         "procedure": draw(procedures),
+        "code_versions": draw(code_versions),
         **(draw(medicine_keys) if is_medicine else NO_MEDICINE_KEYS),
         "device": None if is_medicine else draw(devices),
         "incident": None if is_medicine else draw(incidents),

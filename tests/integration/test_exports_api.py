@@ -80,7 +80,7 @@ def test_device_reports_name_the_right_destination(client, auth, nation, prefix,
     url = new_report(client, auth, "device", session_overrides={"nation": nation},
                      incident={"description": "Two needles of the hexagonal array snapped at the hub during insertion",
                                "classification": "other_reportable", "device_location": "quarantined",
-                               "available_for_investigation": True, "device_problem_codes": ["A0201"]})
+                               "available_for_investigation": True, "device_problem_codes": ["A040101"]})
     response = client.get(f"{url}/export.pdf", headers=auth)
     assert f'filename="{prefix}-device-' in response.headers["Content-Disposition"]
     assert destination in pdf_text(response.data)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from importlib import resources
 
 import pytest
@@ -193,48 +195,84 @@ def test_ctcae_meta_matches_csv() -> None:
 
 # --- IMDRF ------------------------------------------------------------------
 
-CONFIRMED_IMDRF = {
+# Spot checks against the shared reference CSV (FDA 2024.1 / IMDRF 2023).
+IMDRF_SPOT_CHECKS = {
     "A0201": ("IMDRF-A", "Product Quality Problem"),
-    "A020602": ("IMDRF-A", "Component Missing"),
+    "A040101": ("IMDRF-A", "Fracture"),
+    "A040103": ("IMDRF-A", "Material Fragmentation"),
+    "A0719": ("IMDRF-A", "Unexpected Shutdown"),
+    "A090402": ("IMDRF-A", "Failure to Deliver Energy"),
     "A24": ("IMDRF-A", "Adverse Event Without Identified Device or Use Problem"),
-    "E0402": ("IMDRF-E", "Hypersensitivity/Allergic Reaction"),
-    "E2401": ("IMDRF-E", "Insufficient Information"),
+    "E0402": ("IMDRF-E", "Hypersensitivity/Allergic reaction"),
+    "E2008": ("IMDRF-E", "Foreign Body In Patient"),
     "E2403": ("IMDRF-E", "No Clinical Signs, Symptoms or Conditions"),
-    "F11": ("IMDRF-F", "Minor Injury/Illness/Impairment"),
-    "F24": ("IMDRF-F", "Insufficient Information"),
+    "F11": ("IMDRF-F", "Minor Injury/ Illness / Impairment"),
+    "F1903": ("IMDRF-F", "Device Explantation"),
     "F26": ("IMDRF-F", "No Health Consequences or Impact"),
 }
 
 
-@pytest.mark.parametrize(("code", "expected"), sorted(CONFIRMED_IMDRF.items()))
+@pytest.mark.parametrize(("code", "expected"), sorted(IMDRF_SPOT_CHECKS.items()))
 def test_imdrf_term(code: str, expected: tuple[str, str]) -> None:
     term = reference.imdrf_term(code)
     assert term is not None
     assert (term.system, term.display) == expected
     assert term.confirmed is True
-    assert term.as_coded_term() == {
-        "system": expected[0],
-        "code": code,
-        "display": expected[1],
-    }
+    assert term.selectable is True
+    assert term.label == f"{code} - {expected[1]}"
+    assert term.as_coded_term() == {"system": expected[0], "code": code, "display": expected[1]}
 
 
-def test_imdrf_device_problem_codes() -> None:
-    terms = reference.device_problem_codes()
-    assert [t.code for t in terms] == ["A0201", "A020602", "A24"]
-    assert {t.system for t in terms} == {"IMDRF-A"}
+def test_imdrf_list_is_the_270_shared_codes() -> None:
+    shared = resources.files("ect_reporting.reference").joinpath("imdrf_ect_subset.csv").read_text("utf-8")
+    rows = list(csv.DictReader(io.StringIO(shared)))
+    assert len(rows) == 270
+    assert set(imdrf.imdrf_code_list()) == {row["code"] for row in rows}
+    single = {code for code, term in imdrf.imdrf_code_list().items() if not term.confirmed}
+    assert single == {"A2205", "A2206", "F1910", "F2308", "F2601", "F29"}
 
 
-def test_imdrf_health_effect_codes() -> None:
-    terms = reference.health_effect_codes()
-    assert [t.code for t in terms] == ["E0402", "E2401", "E2403", "F11", "F24", "F26"]
-    assert {t.system for t in terms} == {"IMDRF-E", "IMDRF-F"}
+def test_imdrf_grouping_heading_is_kept_but_not_offered() -> None:
+    others = reference.imdrf_term("E24")
+    assert others is not None and others.selectable is False
+    assert "E24" not in {t.code for t in reference.health_effect_codes()}
+    assert reference.selectable_children("E24") == ("E2401", "E2402", "E2403")
+    assert [t.code for t in imdrf.imdrf_code_list().values() if not t.selectable] == ["E24"]
 
 
-def test_imdrf_unknown_and_version() -> None:
+def test_imdrf_device_problem_and_health_effect_codes() -> None:
+    problems = reference.device_problem_codes()
+    effects = reference.health_effect_codes()
+    assert len(problems) == 163 and {t.system for t in problems} == {"IMDRF-A"}
+    assert len(effects) == 106 and {t.system for t in effects} == {"IMDRF-E", "IMDRF-F"}
+    assert [t.code for t in effects][-1] == "F29"
+
+
+def test_imdrf_unknown_and_release() -> None:
     assert reference.imdrf_term("A99") is None
-    assert "2023" in reference.imdrf_version()
-    assert set(imdrf.imdrf_code_list().codes) == set(CONFIRMED_IMDRF)
+    assert reference.imdrf_release() == "2024 (A: 2024.1)"
+    assert len(reference.imdrf_release()) <= 20  # fits reports.imdrf_release
+    assert "2023" in reference.imdrf_version() and "2024" in reference.imdrf_version()
+
+
+def test_imdrf_search_matches_code_term_and_definition_by_family() -> None:
+    by_term = reference.search_families("A", "fracture")
+    assert [(f.label, [t.code for t in f.codes]) for f in by_term] == [
+        ("A04 - Material Integrity Problem", ["A040101"])
+    ]
+    # "pieces" is only in A040103's definition ("small pieces of the device breaking off").
+    assert "A040103" in {t.code for f in reference.search_families("A", "pieces breaking") for t in f.codes}
+    assert [t.code for f in reference.search_families("A", "a0719") for t in f.codes] == ["A0719"]
+    assert reference.search_families("A", "no such words here") == ()
+
+
+def test_imdrf_families_group_all_codes_when_not_searching() -> None:
+    families = reference.search_families("EF")
+    assert sum(len(f.codes) for f in families) == 106
+    injury = next(f for f in families if f.code == "E20")
+    assert injury.term is None and injury.label == "E20"  # E20's own row is not in the subset
+    assert "E2008" in {t.code for t in injury.codes}
+    assert next(f for f in families if f.code == "F19").label == "F19 - Surgical Intervention"
 
 
 # --- damaged data files fail loudly -----------------------------------------
@@ -280,8 +318,18 @@ def test_opcs_map_to_unlisted_code_is_rejected(
 def test_imdrf_code_in_wrong_annex_is_rejected(
     fresh_caches: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = imdrf.read_json(imdrf.DATA_FILE)
-    data["codes"]["F26"]["annex"] = "E"
-    monkeypatch.setattr(imdrf, "read_json", lambda name: data)
+    original = imdrf.read_bytes(imdrf.CSV_FILE)
+    edited = original.replace(b"\nF26,F,", b"\nF26,E,")
+    assert edited != original
+    meta = imdrf.imdrf_meta()
+    monkeypatch.setattr(imdrf, "read_bytes", lambda name: edited)
+    monkeypatch.setattr(imdrf, "imdrf_meta", lambda: replace(meta, sha256=hashlib.sha256(edited).hexdigest()))
     with pytest.raises(ReferenceDataError, match="F26"):
         reference.imdrf_term("F26")
+
+
+def test_edited_imdrf_csv_is_rejected(fresh_caches: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = imdrf.read_bytes(imdrf.CSV_FILE)
+    monkeypatch.setattr(imdrf, "read_bytes", lambda name: original.replace(b"Fracture", b"Fractured"))
+    with pytest.raises(ReferenceDataError, match="checksum"):
+        reference.imdrf_term("A040101")

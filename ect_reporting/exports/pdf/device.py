@@ -15,6 +15,7 @@ from reportlab.platypus import Flowable
 from ect_reporting import vocab
 from ect_reporting.exports.pdf.shared import ReportLayout
 from ect_reporting.record_types import CodedTerm, Device, Incident, Record
+from ect_reporting.reference import code_and_term
 
 #: What a missing device or incident section prints as: every field "Not recorded".
 NO_DEVICE: Device = {
@@ -33,8 +34,8 @@ NO_INCIDENT: Incident = {
     "available_for_investigation": None,
 }
 
-CODE_HEADER = ("Code", "Term", "Code system")
-CODE_WIDTHS = (18, 60, 22)
+CODE_HEADER = ("Code - term", "Code system")
+CODE_WIDTHS = (78, 22)
 
 
 class DeviceLayout(ReportLayout):
@@ -134,9 +135,11 @@ class DeviceLayout(ReportLayout):
         ]
 
     def imdrf_section(self, record: Record) -> list[Flowable]:
-        """Device problem and health effect codes, one table each."""
+        """Device problem and health effect codes, one table each, with the release they come from."""
         incident = self.incident(record)
+        versions = record.get("code_versions") or {}
         return [
+            *self.fields([("IMDRF release", self.text(versions.get("imdrf")))]),
             *self.subheading("Device problem (annex A)"),
             *self.code_table(incident.get("device_problem_codes") or []),
             *self.subheading("Health effects (annexes E and F)"),
@@ -144,9 +147,9 @@ class DeviceLayout(ReportLayout):
         ]
 
     def code_table(self, terms: list[CodedTerm]) -> list[Flowable]:
-        """Return a code / term / system grid ("Not recorded" when empty)."""
+        """Return a "code - term" / system grid ("Not recorded" when empty)."""
         rows = [
-            [self.text(term.get("code")), self.text(term.get("display")), self.text(term.get("system"))]
+            [self.text(code_and_term(term.get("code") or "", term.get("display"))), self.text(term.get("system"))]
             for term in terms
         ]
         return self.grid(CODE_HEADER, rows, CODE_WIDTHS, "Code")

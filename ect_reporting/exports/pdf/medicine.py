@@ -101,7 +101,10 @@ class MedicineLayout(ReportLayout):
         reactions = record.get("reactions") or []
         if not reactions:
             return [self.para(NOT_RECORDED)]
-        flowables: list[Flowable] = []
+        versions = record.get("code_versions") or {}
+        flowables: list[Flowable] = self.fields(
+            [("Coded with", f"CTCAE {self.text(versions.get('ctcae'))}; MedDRA {self.text(versions.get('meddra'))}")]
+        )
         for index, reaction in enumerate(reactions, start=1):
             flowables += self.reaction_block(reaction, index, len(reactions))
         return flowables
