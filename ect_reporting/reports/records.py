@@ -178,11 +178,21 @@ def build_record(report: Report) -> Record:
         "report_type": report.report_type,
         "follow_up_of": report.follow_up_of_id,
         "version": report.version,
+        "case_id": report.case_id or "",
+        "case_version": report.case_version or 1,
+        "amendment": report.report_type == "amendment",
         "due_date": iso_date(report.due_date),
         "created_at": iso_datetime(report.created_at) or "",
         "updated_at": iso_datetime(report.updated_at) or "",
         "destination": destination_for(report.kind, report.session.nation),
         "mhra_reference": report.mhra_reference,
+        "regulator_reference": report.regulator_case_reference
+        or (report.mhra_reference if report.follow_up_of_id is None else None),
+        "nullification": {
+            "nullified": report.state == "nullified",
+            "date": iso_datetime(report.nullified_at),
+            "reason": report.nullification_reason,
+        },
         "procedure": build_procedure(report.session),
     }
     record.update(_report_fields_part(report))
