@@ -223,6 +223,12 @@ def add_comment(report_id: int) -> Any:
     return _to_page(report, "comments")
 
 
+def _source_version(follow_up: Report) -> int:
+    """The case version a new version was copied from (a withdrawn one in between is skipped)."""
+    source = follow_up.follow_up_of
+    return source.case_version if source is not None else follow_up.case_version - 1
+
+
 @bp.post("/reports/<int:report_id>/follow-up")
 @login_required
 def create_follow_up(report_id: int) -> Any:
@@ -242,5 +248,8 @@ def create_follow_up(report_id: int) -> Any:
         return _to_page(report)
     db.session.commit()
     label = vocab.label(vocab.REPORT_TYPES, follow_up.report_type).lower()
-    flash(f"{follow_up.reference} is a new {label} report, filled in from {report.reference}. Add what is new.")
+    flash(
+        f"Version {follow_up.case_version} of case {follow_up.case_id} is a new {label} report, "
+        f"filled in from version {_source_version(follow_up)}. Add what is new."
+    )
     return redirect(url_for("reports.edit", report_id=follow_up.id))

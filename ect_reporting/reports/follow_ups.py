@@ -163,7 +163,7 @@ def _lock_latest(db_session: Session, report: Report, latest: Report) -> Report:
     state = vocab.label(vocab.REPORT_STATES, latest.state).lower()
     if latest.id != report.id:
         raise NotAllowedNow(
-            f"{latest.reference} is the latest version of this report and is "
+            f"Version {latest.case_version} of case {latest.case_id} is the latest version and is "
             f"{state}: finish it before starting another follow-up",
             state=latest.state,
         )
