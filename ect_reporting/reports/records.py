@@ -167,6 +167,17 @@ def _report_fields_part(report: Report) -> dict[str, Any]:
     return EMPTY_DEVICE_PART | part
 
 
+def regulator_reference(report: Report) -> str | None:
+    """Return the case's reference from the regulator (the one given when the case was first sent).
+
+    An initial report sent before case references were kept has only its
+    own ``mhra_reference``, which is the case's reference all the same.
+    """
+    if report.regulator_case_reference:
+        return report.regulator_case_reference
+    return report.mhra_reference if report.follow_up_of_id is None else None
+
+
 def build_record(report: Report) -> Record:
     """Build the canonical record of ``report`` (reads the rows once)."""
     record = {
@@ -186,8 +197,7 @@ def build_record(report: Report) -> Record:
         "updated_at": iso_datetime(report.updated_at) or "",
         "destination": destination_for(report.kind, report.session.nation),
         "mhra_reference": report.mhra_reference,
-        "regulator_reference": report.regulator_case_reference
-        or (report.mhra_reference if report.follow_up_of_id is None else None),
+        "regulator_reference": regulator_reference(report),
         "nullification": {
             "nullified": report.state == "nullified",
             "date": iso_datetime(report.nullified_at),

@@ -257,3 +257,12 @@ def test_the_versions_list_names_versions_by_case_id_never_internal_id(client, s
     assert "MHRA reference GB-MHRA-ADR-00000001" in section
     assert not re.search(rf"(?<!GB-){sent_report.reference}", section)
     assert "Follow-up of" not in page
+
+
+def test_an_initial_report_sent_before_case_references_still_shows_its_reference(
+    client, sent_report, governance_lead, token_for
+):
+    assert sent_report.regulator_case_reference is None  # set column by column, as older rows are
+    assert build_record(sent_report)["regulator_reference"] == "GB-MHRA-ADR-00000001"
+    body = client.get(f"/api/v1/reports/{sent_report.id}", headers=token_for(governance_lead)).get_json()
+    assert body["regulator_reference"] == "GB-MHRA-ADR-00000001"
