@@ -8,6 +8,7 @@ mapping passed to ``create_app`` (used by tests).
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,6 +35,20 @@ class ConfigurationError(RuntimeError):
     """Raised when the app is started with an unsafe configuration."""
 
 
+# E2B C.1.1 case ids are GB-<organisation code>-<number>: the code goes into
+# file names and the regulator's systems, so only a short plain token will do.
+_ORGANISATION_CODE = re.compile(r"[A-Z0-9]{2,10}")
+
+
+def check_organisation_code(value: Any) -> str:
+    """Return ``value`` if it is a valid organisation code, else raise ``ConfigurationError``."""
+    if not isinstance(value, str) or not _ORGANISATION_CODE.fullmatch(value):
+        raise ConfigurationError(
+            f"ECT_ORGANISATION_CODE must be 2 to 10 capital letters or digits, not {value!r}"
+        )
+    return value
+
+
 def default_settings(instance_path: str) -> dict[str, Any]:
     """Return the built-in defaults; SQLite under ``instance/``."""
     db_file = Path(instance_path) / "ect_reporting.sqlite3"
@@ -48,6 +63,7 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "ECT_ORGANISATION": "Demo NHS Foundation Trust",
         "ECT_SENDER_ID": "GB-ECTDEMO",
+        "ECT_ORGANISATION_CODE": "ECT",
         "ECT_PAGE_SIZE": 20,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,
@@ -90,6 +106,7 @@ def finalise(settings: dict[str, Any]) -> None:
         # A random key per process: sessions do not survive a restart,
         # which is the safe failure for a development server.
         settings["SECRET_KEY"] = secrets.token_hex(32)
+    check_organisation_code(settings.get("ECT_ORGANISATION_CODE", "ECT"))
     if settings.get("ENV_NAME") == "production":
         # Production runs behind TLS: never send the session cookie in clear.
         settings.setdefault("SESSION_COOKIE_SECURE", True)

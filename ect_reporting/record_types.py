@@ -192,6 +192,12 @@ class Destination(TypedDict):
     nation: str | None
 
 
+class Nullification(TypedDict):
+    nullified: bool  # E2B C.1.11.1 = 1: the regulator should treat the case as void
+    date: str | None  # ISO 8601 UTC datetime
+    reason: str | None  # E2B C.1.11.2
+
+
 class Record(TypedDict):
     record_version: str
     kind: Literal["medicine", "device"]
@@ -200,13 +206,18 @@ class Record(TypedDict):
     state: str  # vocab.REPORT_STATES
     report_type: str  # vocab.REPORT_TYPES
     follow_up_of: int | None
-    version: int
+    version: int  # edit counter of this report (optimistic locking), not the case version
+    case_id: str  # E2B C.1.1, e.g. "GB-ECT-000042": one id for every version of a case
+    case_version: int  # 1 for the initial report, +1 per later version
+    amendment: bool  # E2B C.1.11.1 = 2: this version corrects what was sent
     awareness_date: str | None
     due_date: str | None
     created_at: str
     updated_at: str
     destination: Destination
-    mhra_reference: str | None
+    mhra_reference: str | None  # this version's reference from the regulator
+    regulator_reference: str | None  # the case's reference: the one given when it was first sent
+    nullification: Nullification
     patient: Patient
     reporter: Reporter
     procedure: Procedure  # from the ECT session; read-only in the report

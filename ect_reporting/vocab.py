@@ -270,6 +270,7 @@ REPORT_TYPES: Final[Vocabulary] = {
     "initial": "Initial",
     "follow_up": "Follow-up",
     "final": "Final",
+    "amendment": "Amendment",
 }
 
 REPORT_STATES: Final[Vocabulary] = {
@@ -281,6 +282,7 @@ REPORT_STATES: Final[Vocabulary] = {
     "acknowledged": "Acknowledged",
     "closed": "Closed",
     "withdrawn": "Withdrawn",
+    "nullified": "Nullified",
 }
 
 ROLES: Final[Vocabulary] = {
@@ -295,9 +297,10 @@ ROLES: Final[Vocabulary] = {
 EDITABLE_STATES: Final = frozenset({"draft", "returned"})
 OPEN_STATES: Final = frozenset({"draft", "submitted_for_review", "returned", "approved"})
 SENT_STATES: Final = frozenset({"sent_to_mhra", "acknowledged", "closed"})
-SIGNED_OFF_STATES: Final = frozenset({"approved"}) | SENT_STATES  # no DRAFT watermark
+SIGNED_OFF_STATES: Final = frozenset({"approved", "nullified"}) | SENT_STATES  # no DRAFT watermark
 FOLLOW_UP_SOURCE_STATES: Final = SENT_STATES
-INACTIVE_STATES: Final = frozenset({"withdrawn", "closed"})  # no clock, grey tag
+INACTIVE_STATES: Final = frozenset({"withdrawn", "closed", "nullified"})  # no clock, grey tag
+NULLIFIABLE_STATES: Final = SENT_STATES  # E2B nullification: only what the regulator has
 REVIEWER_ROLES: Final = frozenset({"governance_lead", "admin"})  # see every report and session
 WORKFLOW_REVIEWER_ROLES: Final = frozenset({"governance_lead"})  # return, approve, send
 
@@ -307,6 +310,30 @@ DESTINATIONS: Final[Vocabulary] = {
     "iric": "IRIC - Incident Reporting and Investigation Centre (NHS Scotland)",
     "niaic": "NIAIC - Northern Ireland Adverse Incident Centre",
 }
+
+
+# The regulator each destination scheme sends to, as people name it.
+REGULATORS: Final[Vocabulary] = {"yellow_card": "MHRA", "iric": "IRIC", "niaic": "NIAIC"}
+
+
+def regulator(scheme: str | None) -> str:
+    """Return the short name of the regulator a scheme reports to (MHRA when unknown)."""
+    return REGULATORS.get(scheme or "", REGULATORS["yellow_card"])
+
+
+def reference_label(scheme: str | None) -> str:
+    """Name the regulator's case reference for a destination: "MHRA reference", "IRIC reference"...
+
+    One place, so the report page, the send form, its error messages, the
+    PDF and the CSV all call the reference what the regulator calls it.
+    """
+    return f"{regulator(scheme)} reference"
+
+
+def regulator_with_article(scheme: str | None) -> str:
+    """Return the regulator as it reads in a sentence: "the MHRA", but "IRIC" and "NIAIC"."""
+    name = regulator(scheme)
+    return "the MHRA" if name == "MHRA" else name
 
 
 def label(vocabulary: Vocabulary, value: str | None) -> str:

@@ -50,3 +50,8 @@ def clock_rules() -> clocks.ClockRules:
 def clinical_settings() -> clinical.ClinicalSettings:
     """Return the clinical warning thresholds from this app's settings."""
     return clinical.ClinicalSettings.from_mapping(current_app.config)
+
+
+def organisation_code() -> str:
+    """Return this app's ECT_ORGANISATION_CODE, the ORG part of E2B case ids."""
+    return str(current_app.config.get("ECT_ORGANISATION_CODE") or "ECT")

@@ -10,6 +10,7 @@ from ect_reporting.api.payload import serialise_fields
 from ect_reporting.fields import REACTION_FIELDS, SESSION_FIELDS, report_fields
 from ect_reporting.models import EctSession, Report
 from ect_reporting.reports.read_model import ReportView
+from ect_reporting.reports.records import regulator_reference
 from ect_reporting.reports.values import reaction_values, report_values
 from ect_reporting.session_summary import summarise
 from ect_reporting.web import clinical_settings
@@ -42,6 +43,9 @@ def report_json(report: Report, view: ReportView | None = None) -> dict[str, Any
         "version": report.version,
         "report_type": report.report_type,
         "follow_up_of": report.follow_up_of_id,
+        "case_id": report.case_id,
+        "case_version": report.case_version,
+        "regulator_reference": regulator_reference(report),
         "session_id": report.session_id,
         "due_date": report.due_date.isoformat() if report.due_date else None,
         "mhra_reference": report.mhra_reference,

@@ -21,7 +21,7 @@ from ect_reporting.reports.read_model import report_view
 from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.rules import add_error
 from ect_reporting.vocab import REPORT_KINDS
-from ect_reporting.web import clock_rules
+from ect_reporting.web import clock_rules, organisation_code
 
 _SENT_DATE = (Field("sent_date", "sent_date", "date", "Date sent"),)
 
@@ -133,7 +133,14 @@ def create_report(session_id: int) -> Any:
     if errors:
         return _validation_response(errors)
     report = services.create_report(
-        db.session, api_user(), session, kind, values, clock_rules=clock_rules(), **lists
+        db.session,
+        api_user(),
+        session,
+        kind,
+        values,
+        clock_rules=clock_rules(),
+        organisation_code=organisation_code(),
+        **lists,
     )
     db.session.commit()
     headers = {"Location": url_for("api.get_report", report_id=report.id), "ETag": _etag(report)}

@@ -26,7 +26,7 @@ from ect_reporting.reports.conflicts import differences
 from ect_reporting.reports.read_model import ReportView, report_view
 from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
-from ect_reporting.web import clock_rules, current_actor
+from ect_reporting.web import clock_rules, current_actor, organisation_code
 from ect_reporting.webforms import (
     DeviceReportForm,
     MedicineReportForm,
@@ -65,7 +65,9 @@ def create(session_id: int) -> Any:
     kind = request.form.get("kind", "")
     if kind not in vocab.REPORT_KINDS:
         raise ValidationFailed({"kind": ["Choose a medicine or device report"]})
-    report = services.create_report(db.session, current_actor(), session, kind, clock_rules=clock_rules())
+    report = services.create_report(
+        db.session, current_actor(), session, kind, clock_rules=clock_rules(), organisation_code=organisation_code()
+    )
     db.session.commit()
     flash("Draft report created and filled in from the session. Check it and add what happened.", "success")
     return redirect(url_for("reports.edit", report_id=report.id))
@@ -252,6 +254,12 @@ def add_comment(report_id: int) -> Any:
     return _to_page(report, "comments")
 
 
+def _source_version(follow_up: Report) -> int:
+    """The case version a new version was copied from (a withdrawn one in between is skipped)."""
+    source = follow_up.follow_up_of
+    return source.case_version if source is not None else follow_up.case_version - 1
+
+
 @bp.post("/reports/<int:report_id>/follow-up")
 @login_required
 def create_follow_up(report_id: int) -> Any:
@@ -271,5 +279,8 @@ def create_follow_up(report_id: int) -> Any:
         return _to_page(report)
     db.session.commit()
     label = vocab.label(vocab.REPORT_TYPES, follow_up.report_type).lower()
-    flash(f"{follow_up.reference} is a new {label} report, filled in from {report.reference}. Add what is new.")
+    flash(
+        f"Version {follow_up.case_version} of case {follow_up.case_id} is a new {label} report, "
+        f"filled in from version {_source_version(follow_up)}. Add what is new."
+    )
     return redirect(url_for("reports.edit", report_id=follow_up.id))

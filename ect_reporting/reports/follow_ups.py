@@ -1,8 +1,10 @@
-"""Follow-up and final reports: later versions of one case.
+"""Follow-up, final and amendment reports: later versions of one case.
 
-A follow-up (E2B/MIR "follow-up" or "final" report) is a new report
-linked to the latest version of its case and copied from it; the
-versions of one case form a chain, initial first.
+A follow-up (E2B/MIR "follow-up" or "final" report, or an "amendment"
+that corrects what was sent, E2B C.1.11.1 = 2) is a new report linked
+to the latest version of its case and copied from it; the versions of
+one case form a chain, initial first. Every version keeps the case id
+and the regulator's case reference; ``case_version`` counts up from 1.
 """
 
 from __future__ import annotations
@@ -40,11 +42,17 @@ _NOT_COPIED = frozenset(
         "mhra_reference",
         "mhra_sent_date",
         "withdrawn_reason",
+        "case_version",
+        "regulator_case_reference",
+        "nullified_at",
+        "nullification_reason",
     }
 )
 _REACTION_COPIED = tuple(c.key for c in Reaction.__table__.columns if c.key not in ("id", "report_id"))
 _OTHER_DRUG_COPIED = tuple(c.key for c in OtherDrug.__table__.columns if c.key not in ("id", "report_id"))
-FOLLOW_UP_TYPES = ("follow_up", "final")
+FOLLOW_UP_TYPES = ("follow_up", "final", "amendment")
+# Correcting what the regulator already holds is a governance decision.
+AMENDMENT_ROLES = vocab.WORKFLOW_REVIEWER_ROLES
 
 
 def follow_up_chain(db_session: Session, report: Report) -> list[Report]:
@@ -68,6 +76,19 @@ def latest_version(chain: Sequence[Report]) -> Report:
     return (live or list(chain))[-1]
 
 
+def case_regulator_reference(chain: Sequence[Report]) -> str | None:
+    """Return the regulator's reference for the case: the one recorded when it was first sent.
+
+    Versions sent since the feature existed carry it in
+    ``regulator_case_reference``; older ones only have their own
+    ``mhra_reference``, so the earliest of those stands in.
+    """
+    for version in chain:
+        if version.regulator_case_reference:
+            return version.regulator_case_reference
+    return next((version.mhra_reference for version in chain if version.mhra_reference), None)
+
+
 def may_follow_up(actor: User, chain: Sequence[Report]) -> bool:
     """Governance leads, and the author of the initial report or of the latest version."""
     if actor.has_role(*vocab.WORKFLOW_REVIEWER_ROLES):
@@ -86,6 +107,10 @@ def create_follow_up(
 ) -> Report:
     """Start a follow-up draft: a copy of the case's latest version, linked to it.
 
+    The copy keeps the case id and the regulator's case reference, and is
+    the next ``case_version``. Only a governance lead may start an
+    ``amendment`` (``Forbidden``).
+
     The case must have been sent (sent to MHRA, acknowledged or closed);
     a withdrawn version is skipped, and a version still being worked on
     blocks a second follow-up (``NotAllowedNow``, HTTP 409). Only a
@@ -97,8 +122,14 @@ def create_follow_up(
         raise Forbidden("Only the reporter or a governance lead can add a follow-up")
     if report_type not in FOLLOW_UP_TYPES:
         raise ValidationFailed({"report_type": [f"Report type must be one of: {', '.join(FOLLOW_UP_TYPES)}"]})
+    if report_type == "amendment" and not actor.has_role(*AMENDMENT_ROLES):
+        raise Forbidden("Only a governance lead can amend a report that has been sent")
     latest = _lock_latest(db_session, report, latest_version(chain))
     follow_up = _copy_of(latest, actor, report_type, today or date.today())
+    # Unique within the case even past a withdrawn version, so (case id,
+    # version) names one report and one export file.
+    follow_up.case_version = max(version.case_version or 1 for version in chain) + 1
+    follow_up.regulator_case_reference = case_regulator_reference(chain)
     refresh_due_date(follow_up, clock_rules)
     db_session.add(follow_up)
     db_session.flush()
@@ -108,7 +139,13 @@ def create_follow_up(
         action="follow_up",
         object_type="report",
         object_id=follow_up.id,
-        details={"follow_up_of": latest.id, "initial": chain[0].id, "report_type": report_type},
+        details={
+            "follow_up_of": latest.id,
+            "initial": chain[0].id,
+            "report_type": report_type,
+            "case_id": follow_up.case_id,
+            "case_version": follow_up.case_version,
+        },
     )
     return follow_up
 
@@ -127,10 +164,12 @@ def _lock_latest(db_session: Session, report: Report, latest: Report) -> Report:
     state = vocab.label(vocab.REPORT_STATES, latest.state).lower()
     if latest.id != report.id:
         raise NotAllowedNow(
-            f"{latest.reference} is the latest version of this report and is "
+            f"Version {latest.case_version} of case {latest.case_id} is the latest version and is "
             f"{state}: finish it before starting another follow-up",
             state=latest.state,
         )
+    if latest.state == "nullified":
+        raise NotAllowedNow("This case was nullified: it cannot have another version", state=latest.state)
     raise NotAllowedNow(
         f"A report that is {state} cannot have a follow-up: send it to the MHRA first", state=latest.state
     )

@@ -75,6 +75,25 @@ class ReportView:
             self.actor, self.versions
         )
 
+    @property
+    def reference_label(self) -> str:
+        """What this report's regulator calls its reference: "MHRA reference", "IRIC reference"..."""
+        return vocab.reference_label(self.record["destination"]["scheme"])
+
+    @property
+    def regulator(self) -> str:
+        """The regulator this report goes to, as it reads in a sentence ("the MHRA", "IRIC")."""
+        return vocab.regulator_with_article(self.record["destination"]["scheme"])
+
+    def action_label(self, transition: workflow.Transition) -> str:
+        """The button text of ``transition`` for this report (names its regulator)."""
+        return transition.label_for(self.record["destination"]["scheme"])
+
+    @cached_property
+    def can_amend(self) -> bool:
+        """True when this actor may start an amendment (a corrected version) of the case now."""
+        return self.can_follow_up and self.actor.has_role(*follow_ups.AMENDMENT_ROLES)
+
     @cached_property
     def duplicates(self) -> list[tuple[Report, bool]]:
         """Possible duplicates of a live report, each with whether this actor may open it."""

@@ -180,6 +180,17 @@ def _report_fields_part(report: Report) -> dict[str, Any]:
     return EMPTY_DEVICE_PART | part
 
 
+def regulator_reference(report: Report) -> str | None:
+    """Return the case's reference from the regulator (the one given when the case was first sent).
+
+    An initial report sent before case references were kept has only its
+    own ``mhra_reference``, which is the case's reference all the same.
+    """
+    if report.regulator_case_reference:
+        return report.regulator_case_reference
+    return report.mhra_reference if report.follow_up_of_id is None else None
+
+
 def build_record(report: Report) -> Record:
     """Build the canonical record of ``report`` (reads the rows once)."""
     record = {
@@ -191,11 +202,20 @@ def build_record(report: Report) -> Record:
         "report_type": report.report_type,
         "follow_up_of": report.follow_up_of_id,
         "version": report.version,
+        "case_id": report.case_id or "",
+        "case_version": report.case_version or 1,
+        "amendment": report.report_type == "amendment",
         "due_date": iso_date(report.due_date),
         "created_at": iso_datetime(report.created_at) or "",
         "updated_at": iso_datetime(report.updated_at) or "",
         "destination": destination_for(report.kind, report.session.nation),
         "mhra_reference": report.mhra_reference,
+        "regulator_reference": regulator_reference(report),
+        "nullification": {
+            "nullified": report.state == "nullified",
+            "date": iso_datetime(report.nullified_at),
+            "reason": report.nullification_reason,
+        },
         "procedure": build_procedure(report.session),
         "code_versions": code_versions(report),
     }

@@ -13,7 +13,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ect_reporting import clocks, rules, udi
 from ect_reporting.audit import record_changes, record_event
@@ -58,6 +60,26 @@ def prefill_values(session: EctSession, kind: str, reporter: User) -> dict[str, 
     return values
 
 
+def case_id_for(organisation_code: str, initial_report_id: int) -> str:
+    """Return the E2B C.1.1 case id ``GB-<ORG>-<initial report id, 6 digits>``.
+
+    Built from the *initial* report's id, as migration 0002 does for older
+    rows, so every version of a case shares it and it never changes.
+    """
+    return f"GB-{organisation_code}-{initial_report_id:06d}"
+
+
+def _assign_case_id(db_session: Session, report: Report, case_id: str) -> None:
+    """Store the case id without a second versioned UPDATE.
+
+    The id exists only after the INSERT; an ORM update would bump the
+    row version, so a new report would start at version 2 and its first
+    ETag would already look like an edit.
+    """
+    db_session.execute(update(Report).where(Report.id == report.id).values(case_id=case_id))
+    set_committed_value(report, "case_id", case_id)
+
+
 def refresh_due_date(report: Report, clock_rules: clocks.ClockRules) -> None:
     """Recompute the reporting deadline from awareness date and seriousness."""
     if report.awareness_date is None:
@@ -72,6 +94,27 @@ def refresh_due_date(report: Report, clock_rules: clocks.ClockRules) -> None:
     )
 
 
+def _new_report(
+    session: EctSession, kind: str, actor: User, values: Mapping[str, Any], lists: Mapping[str, list[Any]]
+) -> Report:
+    """Return an unsaved draft, version 1 of a new case, holding ``values`` and its lists."""
+    report = Report(
+        session=session,
+        kind=kind,
+        state="draft",
+        report_type="initial",
+        case_version=1,
+        created_by=actor,
+        device_problem_codes=[],
+        health_effect_codes=[],
+    )
+    apply_values(report, values)
+    replace_reactions(report, lists["reactions"])
+    replace_other_drugs(report, lists["other_drugs"])
+    stamp_coding_versions(report)
+    return report
+
+
 def create_report(
     db_session: Session,
     actor: User,
@@ -83,8 +126,13 @@ def create_report(
     other_drugs: Sequence[Mapping[str, Any]] | None = None,
     today: date | None = None,
     clock_rules: clocks.ClockRules = clocks.DEFAULT_RULES,
+    organisation_code: str = "ECT",
 ) -> Report:
-    """Create a ``kind`` report pre-filled from ``session``; overrides win."""
+    """Create a ``kind`` report pre-filled from ``session``; overrides win.
+
+    The report starts a new case: its case id (from ``organisation_code``
+    and its own id, so assigned after the flush) is version 1 of that case.
+    """
     if kind not in REPORT_KINDS:
         raise ValidationFailed({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
     values = udi.fill_from_udi(prefill_values(session, kind, actor) | clean_values(kind, overrides or {}))
@@ -101,22 +149,11 @@ def create_report(
     )
     if errors:
         raise ValidationFailed(errors)
-    report = Report(
-        session=session,
-        kind=kind,
-        state="draft",
-        report_type="initial",
-        created_by=actor,
-        device_problem_codes=[],
-        health_effect_codes=[],
-    )
-    apply_values(report, values)
-    replace_reactions(report, cleaned_reactions)
-    replace_other_drugs(report, cleaned_drugs)
-    stamp_coding_versions(report)
+    report = _new_report(session, kind, actor, values, {"reactions": cleaned_reactions, "other_drugs": cleaned_drugs})
     refresh_due_date(report, clock_rules)
     db_session.add(report)
     db_session.flush()
+    _assign_case_id(db_session, report, case_id_for(organisation_code, report.id))
     record_event(
         db_session,
         actor=actor,

@@ -4,15 +4,17 @@
 ``apply_transition``, a short interpreter of that table. It checks, in
 this order, the role (403), the current state (409), the rule that nobody
 reviews their own report (403), then what the action needs (422: a
-comment to return, a reason to withdraw, an MHRA reference to record
-sending, no submission problems to submit). The effect stamps the report
-and one audit row is written in the caller's transaction.
+comment to return, a reason to withdraw or nullify, the regulator's
+reference to record sending, no submission problems to submit). The
+effect stamps the report and one audit row is written in the caller's
+transaction. Labels and messages name the report's own regulator (MHRA,
+IRIC or NIAIC: ``vocab.reference_label``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
@@ -21,6 +23,7 @@ from ect_reporting import vocab
 from ect_reporting.audit import record_event
 from ect_reporting.exceptions import Errors, Forbidden, NotAllowedNow, ValidationFailed
 from ect_reporting.models import Report, ReportComment, User
+from ect_reporting.reports.records import destination_for
 
 MAX_REFERENCE_LENGTH = 60
 
@@ -34,6 +37,7 @@ class TransitionInput:
     sent_date: date | None = None
     problems: Sequence[tuple[str, str]] = ()  # submission problems, for "submit"
     today: date = field(default_factory=date.today)
+    reference_label: str = "MHRA reference"  # set from the report's destination by apply_transition
 
     def __post_init__(self) -> None:
         """Blank text counts as not given; surrounding spaces are never stored."""
@@ -56,9 +60,9 @@ def _needs_comment(message: str) -> Check:
 def _needs_reference(given: TransitionInput) -> Errors:
     errors: Errors = {}
     if not given.mhra_reference:
-        errors["mhra_reference"] = ["Enter the MHRA reference number"]
+        errors["mhra_reference"] = [f"Enter the {given.reference_label} number"]
     elif len(given.mhra_reference) > MAX_REFERENCE_LENGTH:
-        errors["mhra_reference"] = [f"MHRA reference must be {MAX_REFERENCE_LENGTH} characters or fewer"]
+        errors["mhra_reference"] = [f"{given.reference_label} must be {MAX_REFERENCE_LENGTH} characters or fewer"]
     if given.sent_date is not None and given.sent_date > given.today:
         errors["sent_date"] = ["Date sent must be today or in the past"]
     return errors
@@ -81,12 +85,20 @@ def _stamp_approved(report: Report, actor: User, given: TransitionInput) -> None
 
 
 def _stamp_sent(report: Report, actor: User, given: TransitionInput) -> None:
+    """Record this version's reference; the first one sent becomes the case's reference."""
     report.mhra_reference = given.mhra_reference
     report.mhra_sent_date = given.sent_date or given.today
+    report.regulator_case_reference = report.regulator_case_reference or given.mhra_reference
 
 
 def _stamp_withdrawn(report: Report, actor: User, given: TransitionInput) -> None:
     report.withdrawn_reason = given.comment
+
+
+def _stamp_nullified(report: Report, actor: User, given: TransitionInput) -> None:
+    """E2B nullification: the case stays on file, marked void, with why and when."""
+    report.nullification_reason = given.comment
+    report.nullified_at = datetime.now(UTC)
 
 
 def _no_effect(report: Report, actor: User, given: TransitionInput) -> None:
@@ -110,6 +122,10 @@ class Transition:
     checks: tuple[Check, ...] = ()
     effect: Effect = _no_effect
     audited: tuple[str, ...] = ()  # report attributes the audit row records after the effect
+
+    def label_for(self, scheme: str | None) -> str:
+        """Return the button label, naming the report's regulator where it has ``{regulator}``."""
+        return self.label.format(regulator=vocab.regulator_with_article(scheme))
 
 
 _ALL_ROLES = frozenset(vocab.ROLES)
@@ -150,7 +166,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "send",
-            "Record as sent to the MHRA",
+            "Record as sent to {regulator}",
             frozenset({"approved"}),
             "sent_to_mhra",
             _REVIEWERS,
@@ -173,8 +189,25 @@ TRANSITIONS: dict[str, Transition] = {
             checks=(_needs_comment("Enter the reason for withdrawing"),),
             effect=_stamp_withdrawn,
         ),
+        Transition(
+            "nullify",
+            "Nullify",
+            vocab.NULLIFIABLE_STATES,
+            "nullified",
+            _REVIEWERS,
+            inputs=("comment",),
+            comment_label="Why are you nullifying this report? The regulator is told it is void.",
+            checks=(_needs_comment("Enter the reason for nullifying the report"),),
+            effect=_stamp_nullified,
+            audited=("nullification_reason",),
+        ),
     )
 }
+
+
+def destination_scheme(report: Report) -> str:
+    """Return where ``report`` goes (yellow_card, iric or niaic), as its record says."""
+    return destination_for(report.kind, report.session.nation)["scheme"]
 
 
 def _role_allows(transition: Transition, actor: User, report: Report) -> bool:
@@ -203,7 +236,7 @@ def _transition_for(actor: User, report: Report, action: str) -> Transition:
     if transition is None:
         raise ValidationFailed({"action": [f"Action must be one of: {', '.join(TRANSITIONS)}"]})
     if not _role_allows(transition, actor, report):
-        raise Forbidden(f"Your role may not {transition.label.lower()} this report")
+        raise Forbidden(f"Your role may not {transition.label_for(destination_scheme(report)).lower()} this report")
     if report.state not in transition.sources:
         raise NotAllowedNow(
             f"A report that is {vocab.label(vocab.REPORT_STATES, report.state).lower()} "
@@ -218,6 +251,7 @@ def _transition_for(actor: User, report: Report, action: str) -> Transition:
 def apply_transition(db_session: Session, actor: User, report: Report, action: str, given: TransitionInput) -> Report:
     """Move ``report`` by ``action``; raise on a forbidden or illegal move. Flushes, never commits."""
     transition = _transition_for(actor, report, action)
+    given = replace(given, reference_label=vocab.reference_label(destination_scheme(report)))
     errors: Errors = {}
     for check in transition.checks:
         for path, messages in check(given).items():

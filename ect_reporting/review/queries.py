@@ -119,7 +119,8 @@ def clock_for(report: Report, today: date, due_soon_days: int) -> ClockStatus | 
 
 def queue_statement(filters: QueueFilters, *, today: date, due_soon_days: int = 3) -> Select[tuple[Report]]:
     """Return the SELECT for the queue: filtered and sorted, not yet paginated."""
-    query = select(Report).options(joinedload(Report.created_by))
+    # The session gives the nation, hence the regulator each row names.
+    query = select(Report).options(joinedload(Report.created_by), joinedload(Report.session))
     if filters.state == "open":
         query = query.where(open_condition())
     elif filters.state != "all":

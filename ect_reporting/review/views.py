@@ -16,6 +16,7 @@ from flask import Response, current_app, render_template, request
 from ect_reporting import audit, vocab
 from ect_reporting.extensions import db
 from ect_reporting.models import Report
+from ect_reporting.reports.records import destination_for
 from ect_reporting.review import bp, queries
 from ect_reporting.review.charts import bar_chart
 from ect_reporting.review.forms import QueueFilterForm
@@ -66,9 +67,16 @@ def csv_safe(value: Any) -> str:
 
 
 def queue_csv_rows(reports_: list[Report], today: date, due_soon_days: int) -> list[list[str]]:
-    """Return the header and one row per report, every cell made formula-safe."""
+    """Return the header and one row per report, every cell made formula-safe.
+
+    Reports go to different regulators (MHRA, or IRIC / NIAIC for devices
+    in Scotland / Northern Ireland), so one column names the regulator and
+    the next holds its reference.
+    """
     header = [
         "Reference",
+        "Case ID",
+        "Case version",
         "Kind",
         "Report type",
         "State",
@@ -82,7 +90,8 @@ def queue_csv_rows(reports_: list[Report], today: date, due_soon_days: int) -> l
         "Electrode model",
         "Reported by",
         "Created (UTC)",
-        "MHRA reference",
+        "Regulator",
+        "Regulator reference",
     ]
     rows = [header]
     for r in reports_:
@@ -92,6 +101,8 @@ def queue_csv_rows(reports_: list[Report], today: date, due_soon_days: int) -> l
                 csv_safe(cell)
                 for cell in (
                     r.reference,
+                    r.case_id,
+                    r.case_version,
                     vocab.label(vocab.REPORT_KINDS, r.kind),
                     vocab.label(vocab.REPORT_TYPES, r.report_type),
                     vocab.label(vocab.REPORT_STATES, r.state),
@@ -105,6 +116,7 @@ def queue_csv_rows(reports_: list[Report], today: date, due_soon_days: int) -> l
                     r.electrode_model,
                     r.created_by.full_name,
                     r.created_at.strftime("%Y-%m-%d %H:%M"),
+                    vocab.regulator(destination_for(r.kind, r.session.nation)["scheme"]),
                     r.mhra_reference,
                 )
             ]

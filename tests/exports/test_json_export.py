@@ -25,7 +25,7 @@ def test_generate_returns_named_schema_valid_json(make_record, kind):
     assert isinstance(export, ExportFile)
     # The device fixture is a Scottish site, so its incident goes to IRIC.
     prefix = {"medicine": "yellow-card", "device": "iric"}[kind]
-    assert export.filename == f"{prefix}-{kind}-{record['report_id']}.json"
+    assert export.filename == f"{prefix}-{kind}-{record['case_id']}-v{record['case_version']}.json"
     assert export.mimetype == "application/json"
     document = json.loads(export.content.decode("utf-8"))
     validate_export(document)
@@ -93,9 +93,17 @@ def test_nan_is_refused(medicine_record):
 
 @pytest.mark.parametrize(
     ("field", "value", "error"),
-    [("kind", "defective_medicine", ValueError), ("report_id", "42", TypeError)],
+    [
+        ("kind", "defective_medicine", ValueError),
+        ("case_version", "2", TypeError),
+        ("case_version", True, TypeError),
+        ("case_id", 'GB-ECT-1"; x=y', ValueError),
+        ("case_id", "GB-ECT-00004\u00b2", ValueError),
+        ("case_id", "", ValueError),
+        ("case_id", None, ValueError),
+    ],
 )
-def test_filename_only_from_known_kind_and_int_id(medicine_record, field, value, error):
+def test_filename_only_from_known_kind_safe_case_id_and_int_version(medicine_record, field, value, error):
     medicine_record[field] = value
     with pytest.raises(error):
         JsonRenderer().generate(medicine_record)

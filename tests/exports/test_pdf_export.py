@@ -53,7 +53,7 @@ def test_generate_returns_a_named_pdf(renderer, make_record, kind):
     export = renderer.generate(record)
     # The device fixture is a Scottish site, so its incident goes to IRIC.
     prefix = {"medicine": "yellow-card", "device": "iric"}[kind]
-    assert export.filename == f"{prefix}-{kind}-{record['report_id']}.pdf"
+    assert export.filename == f"{prefix}-{kind}-{record['case_id']}-v{record['case_version']}.pdf"
     assert export.mimetype == "application/pdf"
     assert export.content.startswith(b"%PDF-")
 
@@ -144,10 +144,12 @@ def test_medicine_pdf_shows_every_filled_field(renderer, medicine_record):
         text,
         [
             # report details
+            "Case ID GB-ECT-000042",
+            "Case version 1",
             "Reference ECT-000042",
             "Report type Initial",
-            "Version 1",
             "Status Draft",
+            "MHRA reference Not recorded",
             "Date aware 14 March 2025",
             "Report due by 29 March 2025",
             "Created 14 March 2025 15:20 UTC",
@@ -234,9 +236,11 @@ def test_device_pdf_shows_every_filled_field(renderer, device_record):
     assert_in_order(
         text,
         [
+            "Case ID GB-ECT-000057",
+            "Case version 1",
             "Reference ECT-000057",
-            "Version 2",
             "Status Approved",
+            "IRIC reference Not recorded",
             "Date aware 6 May 2025",
             "Report due by 21 May 2025",
             "Suspect component Electrode",
@@ -359,7 +363,40 @@ def test_draft_watermark_on_every_page_until_approved(renderer, medicine_record,
 
 
 def test_signed_off_states_are_approved_and_later():
-    assert {"approved", "sent_to_mhra", "acknowledged", "closed"} == vocab.SIGNED_OFF_STATES
+    assert {"approved", "sent_to_mhra", "acknowledged", "closed", "nullified"} == vocab.SIGNED_OFF_STATES
+
+
+def test_a_nullified_report_says_so_on_every_page_with_when_and_why(renderer, medicine_record):
+    medicine_record["state"] = "nullified"
+    medicine_record["nullification"] = {
+        "nullified": True,
+        "date": "2025-04-02T10:15:00Z",
+        "reason": "Duplicate of a report the patient's GP sent",
+    }
+    pages = pages_text(renderer.generate(medicine_record).content)
+    assert all(page.startswith("NULLIFIED ") for page in pages)
+    assert_in_order(
+        pages[0],
+        [
+            "NULLIFIED: this case is void and must not be used",
+            "Nullified 2 April 2025 10:15 UTC",
+            "Reason Duplicate of a report the patient's GP sent",
+            "Case ID GB-ECT-000042",
+        ],
+    )
+
+
+def test_a_live_report_has_no_nullification_notice(renderer, medicine_record):
+    assert "NULLIFIED" not in render_text(renderer, medicine_record)
+
+
+@pytest.mark.parametrize(("scheme", "label"), [("yellow_card", "MHRA"), ("iric", "IRIC"), ("niaic", "NIAIC")])
+def test_title_block_shows_case_version_and_the_regulators_reference(renderer, medicine_record, scheme, label):
+    medicine_record["destination"]["scheme"] = scheme
+    medicine_record.update(case_id="GB-ECT-000042", case_version=3, regulator_reference="REF-77")
+    text = render_text(renderer, medicine_record)
+    assert_in_order(text, ["Case ID GB-ECT-000042", "Case version 3", f"{label} reference REF-77"])
+    assert "Follow-up of" not in text
 
 
 # --- hostile, long and Unicode text ------------------------------------------------

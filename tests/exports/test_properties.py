@@ -223,6 +223,12 @@ incidents = st.fixed_dictionaries(
 )
 
 
+nullifications = st.one_of(
+    st.just({"nullified": False, "date": None, "reason": None}),
+    st.fixed_dictionaries({"nullified": st.just(True), "date": utc_datetime, "reason": free_text}),
+)
+
+
 @st.composite
 def records(draw: st.DrawFn) -> dict[str, Any]:
     kind = draw(st.sampled_from(list(vocab.REPORT_KINDS)))
@@ -236,6 +242,9 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
         "report_type": draw(st.sampled_from(list(vocab.REPORT_TYPES))),
         "follow_up_of": draw(st.one_of(st.none(), st.integers(min_value=1, max_value=10**9))),
         "version": draw(st.integers(min_value=1, max_value=1000)),
+        "case_id": draw(st.from_regex(r"GB-[A-Z0-9]{2,10}-[0-9]{6,9}", fullmatch=True)),
+        "case_version": draw(st.integers(min_value=1, max_value=1000)),
+        "amendment": draw(st.booleans()),
         "awareness_date": draw(iso_date),
         "due_date": draw(iso_date),
         "created_at": draw(utc_datetime),
@@ -246,6 +255,8 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
             "nation": draw(choice(vocab.NATIONS)),
         },
         "mhra_reference": draw(text_or_none),
+        "regulator_reference": draw(text_or_none),
+        "nullification": draw(nullifications),
         "patient": draw(patients),
         "reporter": {
             "name": draw(free_text),

@@ -52,7 +52,8 @@ def test_json_export_validates_against_the_served_schema(client, auth):
     response = client.get(f"{url}/export.json", headers=auth)
     assert response.status_code == 200
     report_id = url.rsplit("/", 1)[1]
-    assert response.headers["Content-Disposition"] == f'attachment; filename="yellow-card-medicine-{report_id}.json"'
+    disposition = f'attachment; filename="yellow-card-medicine-GB-ECT-{int(report_id):06d}-v1.json"'
+    assert response.headers["Content-Disposition"] == disposition
     document = json.loads(response.data)
     jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
     record = document["record"]

@@ -46,9 +46,10 @@ def test_csv_has_every_filtered_row_not_just_one_page(app, client, governance_le
     make_report("medicine")
     sign_in(client, governance_lead)
     rows = read_csv(client.get("/review/queue.csv?kind=device"))
-    assert rows[0][:4] == ["Reference", "Kind", "Report type", "State"]
+    assert rows[0][:6] == ["Reference", "Case ID", "Case version", "Kind", "Report type", "State"]
     assert [row[0] for row in rows[1:]] == [r.reference for r in devices]
-    assert {row[1] for row in rows[1:]} == {"Adverse incident with a medical device"}
+    assert [row[1] for row in rows[1:]] == [r.case_id for r in devices]
+    assert {row[3] for row in rows[1:]} == {"Adverse incident with a medical device"}
 
 
 def test_csv_columns(client, governance_lead, make_report, make_user):
@@ -66,6 +67,9 @@ def test_csv_columns(client, governance_lead, make_report, make_user):
     header, row = read_csv(client.get("/review/queue.csv"))
     record = dict(zip(header, row, strict=True))
     assert record["Reference"] == report.reference
+    assert record["Case ID"] == f"GB-ECT-{report.id:06d}"
+    assert record["Case version"] == "1"
+    assert record["Regulator"] == "MHRA"
     assert record["State"] == "Submitted for review"
     assert record["Seriousness"] == "Serious"
     assert record["Due date"] == due.isoformat()
@@ -95,7 +99,7 @@ def test_csv_escapes_formula_injection_in_every_text_column(client, governance_l
     assert record["Local reference"] == "'=cmd|' /C calc'!A0"
     assert record["Generator model"] == "'+SUM(1,2)"
     assert record["Electrode model"] == "'@SUM(A1)"
-    assert record["MHRA reference"] == "'\tGB-1"
+    assert record["Regulator reference"] == "'\tGB-1"
     assert record["Reported by"].startswith("'=HYPERLINK")
     for cell in row:
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
@@ -125,3 +129,11 @@ def test_queue_page_links_to_the_csv_with_the_same_filters(client, governance_le
     sign_in(client, governance_lead)
     html = client.get("/review/?kind=device&due=overdue").get_data(as_text=True)
     assert 'href="/review/queue.csv?kind=device&amp;due=overdue"' in html
+
+
+def test_csv_names_the_regulator_of_a_scottish_device_report(client, governance_lead, make_report, make_session):
+    make_report("device", session=make_session(nation="scotland"), mhra_reference="IRIC-2026-0042")
+    sign_in(client, governance_lead)
+    header, row = read_csv(client.get("/review/queue.csv?kind=device"))
+    record = dict(zip(header, row, strict=True))
+    assert (record["Regulator"], record["Regulator reference"]) == ("IRIC", "IRIC-2026-0042")

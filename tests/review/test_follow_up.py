@@ -123,7 +123,7 @@ def test_follow_up_links_to_the_latest_version_of_the_chain(sent_report, governa
 def test_an_unfinished_follow_up_blocks_another(sent_report, governance_lead):
     draft = follow_ups.create_follow_up(db.session, governance_lead, sent_report)
     db.session.commit()
-    with pytest.raises(NotAllowedNow, match=draft.reference):
+    with pytest.raises(NotAllowedNow, match=f"Version 2 of case {draft.case_id} is the latest version"):
         follow_ups.create_follow_up(db.session, governance_lead, sent_report)
 
 
@@ -206,18 +206,21 @@ def test_page_follow_up_goes_to_the_new_draft_and_shows_the_timeline(client, sen
     assert response.status_code == 302
     follow_up = db.session.scalar(select(Report).where(Report.follow_up_of_id == sent_report.id))
     assert response.headers["Location"] == f"/reports/{follow_up.id}/edit"
+    edit_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Version 2 of case {sent_report.case_id} is a new follow-up report, filled in from version 1" in edit_page
 
     timeline = client.get(f"/reports/{follow_up.id}").get_data(as_text=True)
     section = timeline[timeline.index('id="versions"') : timeline.index("</ol>", timeline.index('id="versions"'))]
-    assert section.index(sent_report.reference) < section.index(follow_up.reference)
+    case = sent_report.case_id
+    assert section.index(f"{case} version 1") < section.index(f"{case} version 2")
     assert "Initial report" in section and "Follow-up report" in section
     assert "Sent to MHRA" in section and "Draft" in section
     assert "GB-MHRA-ADR-00000001" in section
-    assert f"{follow_up.reference} (this report)" in section
+    assert f"{case} version 2 (this report)" in section
     assert "Start a new version" not in timeline  # the draft must be finished first
     initial_page = client.get(f"/reports/{sent_report.id}").get_data(as_text=True)
     assert "Start a new version" not in initial_page
-    assert f"{follow_up.reference} is the latest version" in initial_page
+    assert f"{case} version 2 is the latest version" in initial_page
 
 
 def test_page_follow_up_of_a_draft_shows_why_not(client, make_report, clinician):

@@ -50,3 +50,28 @@ def test_test_mapping_wins_over_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("ECT_ORGANISATION", "From environment")
     app = create_app({"ECT_ORGANISATION": "From test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     assert app.config["ECT_ORGANISATION"] == "From test"
+
+
+def test_organisation_code_defaults_to_ect(monkeypatch, tmp_path):
+    monkeypatch.delenv("ECT_ORGANISATION_CODE", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["ECT_ORGANISATION_CODE"] == "ECT"
+
+
+def test_a_bad_organisation_code_in_the_environment_stops_the_app(monkeypatch, tmp_path):
+    monkeypatch.setenv("ECT_ORGANISATION_CODE", "gb-ect")
+    with pytest.raises(ConfigurationError):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+
+@pytest.mark.parametrize("code", ["RXH", "R1H01", "AB", "ABCDEFGHIJ"])
+def test_valid_organisation_codes_are_accepted(code):
+    settings = {"ECT_ORGANISATION_CODE": code}
+    finalise(settings)
+    assert settings["ECT_ORGANISATION_CODE"] == code
+
+
+@pytest.mark.parametrize("code", ["rxh", "R", "ABCDEFGHIJK", "RX-H", "RX H", "", "RXH\n", 42])
+def test_invalid_organisation_codes_refuse_to_start(code):
+    with pytest.raises(ConfigurationError, match="ECT_ORGANISATION_CODE"):
+        finalise({"ECT_ORGANISATION_CODE": code})

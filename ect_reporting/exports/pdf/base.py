@@ -75,6 +75,7 @@ NHS_BLUE = colors.HexColor("#005EB8")
 NHS_DARK_BLUE = colors.HexColor("#003087")
 NHS_DARK_GREY = colors.HexColor("#425563")
 NHS_PALE_GREY = colors.HexColor("#E8EDEE")
+ALERT_RED = colors.HexColor("#D5281B")  # NHS emergency red: a nullified case
 
 _UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = re.compile("\r\n|[\r\u2028\u0085]")
@@ -104,6 +105,7 @@ _STYLES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("HeaderCell", {"fontName": FONT_BOLD, "fontSize": 8, "leading": 10}),
     ("Checkbox", {"fontSize": 10, "leading": 12.5}),
     ("Note", {"fontSize": 8, "leading": 10, "textColor": NHS_DARK_GREY}),
+    ("Alert", {"fontName": FONT_BOLD, "fontSize": 13, "leading": 17, "textColor": ALERT_RED, "spaceAfter": 3 * mm}),
 )
 
 
@@ -195,6 +197,7 @@ class PageLayout:
     footer_baseline: ClassVar[float] = 9 * mm  # from the bottom edge
 
     watermark_text: ClassVar[str] = "DRAFT"
+    nullified_watermark_text: ClassVar[str] = "NULLIFIED"
 
     def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
         """Register fonts and share the process-wide stylesheet.
@@ -261,7 +264,9 @@ class PageLayout:
     def draw_page(self, canvas: Canvas, document: BaseDocTemplate, record: Record) -> None:
         """Draw what sits under the content of every page: watermark, header."""
         canvas.saveState()
-        if self.is_draft(record):
+        if record.get("state") == "nullified":
+            self.draw_watermark(canvas, self.nullified_watermark_text)
+        elif self.is_draft(record):
             self.draw_watermark(canvas)
         self.draw_header(canvas, record)
         canvas.restoreState()
@@ -270,15 +275,15 @@ class PageLayout:
         """Until a report is signed off (approved or later) every page says DRAFT."""
         return record.get("state") not in vocab.SIGNED_OFF_STATES
 
-    def draw_watermark(self, canvas: Canvas) -> None:
-        """Draw the pale diagonal watermark across the page centre."""
+    def draw_watermark(self, canvas: Canvas, text: str | None = None) -> None:
+        """Draw the pale diagonal watermark (DRAFT, or NULLIFIED on a void case) across the page."""
         width, height = self.pagesize
         canvas.saveState()
         canvas.setFillColor(colors.Color(0.75, 0.1, 0.1, alpha=0.13))
         canvas.translate(width / 2, height / 2)
         canvas.rotate(45)
-        canvas.setFont(FONT_BOLD, 130)
-        canvas.drawCentredString(0, -45, self.watermark_text)
+        canvas.setFont(FONT_BOLD, 130 if text is None else 100)
+        canvas.drawCentredString(0, -45, text or self.watermark_text)
         canvas.restoreState()
 
     def draw_header(self, canvas: Canvas, record: Record) -> None:

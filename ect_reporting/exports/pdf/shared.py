@@ -27,29 +27,47 @@ class ReportLayout(BaseLayout):
         return self.text(destination.get("name") or vocab.label(vocab.DESTINATIONS, destination.get("scheme")))
 
     def title_block(self, record: Record) -> list[Flowable]:
-        """Return the title, the destination and the report details table."""
-        follow_up_of = record.get("follow_up_of")
+        """Return the title, the destination, any nullification and the report details table.
+
+        The case is named as the regulator knows it (case id, version and
+        the regulator's reference under the regulator's own name), never
+        by internal row ids.
+        """
+        reference_label = vocab.reference_label((record.get("destination") or {}).get("scheme"))
         return [
             self.para(self.label(vocab.REPORT_KINDS, record.get("kind")), "Title"),
             self.para(f"For submission to: {self.destination_name(record)}", "Subtitle"),
+            *self.nullification_notice(record),
             *self.subheading("Report details"),
             *self.fields(
                 [
+                    ("Case ID", self.text(record.get("case_id"))),
+                    ("Case version", self.text(record.get("case_version"))),
                     ("Reference", self.text(record.get("reference"))),
                     ("Report type", self.label(vocab.REPORT_TYPES, record.get("report_type"))),
-                    ("Version", self.text(record.get("version"))),
-                    (
-                        "Follow-up of report",
-                        "Not applicable" if follow_up_of is None else self.text(follow_up_of),
-                    ),
                     ("Status", self.label(vocab.REPORT_STATES, record.get("state"))),
-                    ("MHRA reference", self.text(record.get("mhra_reference"))),
+                    (reference_label, self.text(record.get("regulator_reference"))),
                     ("Date aware", self.date_text(record.get("awareness_date"))),
                     ("Report due by", self.date_text(record.get("due_date"))),
                     ("Created", self.datetime_text(record.get("created_at"))),
                     ("Last updated", self.datetime_text(record.get("updated_at"))),
                 ],
                 columns=2,
+            ),
+        ]
+
+    def nullification_notice(self, record: Record) -> list[Flowable]:
+        """A nullified case says so in red at the top, with when and why (nothing otherwise)."""
+        nullification = record.get("nullification") or {}
+        if not nullification.get("nullified"):
+            return []
+        return [
+            self.para("NULLIFIED: this case is void and must not be used", "Alert"),
+            *self.fields(
+                [
+                    ("Nullified", self.datetime_text(nullification.get("date"))),
+                    ("Reason", self.text(nullification.get("reason"))),
+                ]
             ),
         ]
 
