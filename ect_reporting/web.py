@@ -15,6 +15,7 @@ from flask import current_app
 from flask_login import current_user, login_required
 
 from ect_reporting import clinical, clocks
+from ect_reporting.config import OpcsSettings
 from ect_reporting.exceptions import Forbidden
 from ect_reporting.models import User
 
@@ -50,3 +51,8 @@ def clock_rules() -> clocks.ClockRules:
 def clinical_settings() -> clinical.ClinicalSettings:
     """Return the clinical warning thresholds from this app's settings."""
     return clinical.ClinicalSettings.from_mapping(current_app.config)
+
+
+def opcs_settings() -> OpcsSettings:
+    """Return this site's OPCS-4 coding choices from its ECT_OPCS_* settings."""
+    return OpcsSettings.from_mapping(current_app.config)

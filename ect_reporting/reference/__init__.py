@@ -25,8 +25,11 @@ from ect_reporting.reference.meddra_ctcae import (
 )
 from ect_reporting.reference.opcs4 import (
     OpcsCode,
+    OpcsCoding,
+    code_session,
     opcs_code,
-    opcs_codes_for,
+    opcs_release,
+    opcs_status_label,
     opcs_version,
 )
 
@@ -34,8 +37,10 @@ __all__ = [
     "ImdrfTerm",
     "MeddraTerm",
     "OpcsCode",
+    "OpcsCoding",
     "ReferenceDataError",
     "allowed_grades",
+    "code_session",
     "ctcae_version",
     "device_problem_codes",
     "grade_description",
@@ -45,6 +50,7 @@ __all__ = [
     "meddra_term",
     "meddra_terms",
     "opcs_code",
-    "opcs_codes_for",
+    "opcs_release",
+    "opcs_status_label",
     "opcs_version",
 ]

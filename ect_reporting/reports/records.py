@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 from ect_reporting import clinical, reference, vocab
+from ect_reporting.config import OpcsSettings
 from ect_reporting.fields import MEDICINE_FIELDS, OTHER_DRUG_FIELDS, REACTION_FIELDS, Field, report_fields
 from ect_reporting.models import EctSession, Report
 from ect_reporting.record_types import (
@@ -35,6 +36,7 @@ from ect_reporting.record_types import (
     Record,
 )
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
+from ect_reporting.session_summary import opcs_coding
 
 
 def iso_date(value: date | None) -> str | None:
@@ -65,9 +67,15 @@ def destination_for(kind: str, nation: str | None) -> Destination:
     return {"scheme": scheme, "name": vocab.DESTINATIONS[scheme], "nation": nation}
 
 
-def build_procedure(session: EctSession) -> Procedure:
-    """Summarise the ECT session, with derived BSA, dose per m2 and OPCS codes."""
+def build_procedure(session: EctSession, opcs: OpcsSettings) -> Procedure:
+    """Summarise the ECT session, with derived BSA, dose per m2 and OPCS codes.
+
+    The OPCS-4 codes carry their release and the coder notes, so an export
+    says which classification they belong to and what is still to be
+    confirmed; ``opcs`` are the site's coding choices, passed in as a value.
+    """
     weight, height = session.patient_weight_kg, session.patient_height_cm
+    coding = opcs_coding(session, opcs)
     return {
         "session_id": session.id,
         "procedure_date": iso_date(session.procedure_date),
@@ -79,6 +87,7 @@ def build_procedure(session: EctSession) -> Procedure:
         "lesion_count": session.lesion_count,
         "largest_lesion_mm": session.largest_lesion_mm,
         "lesion_location": session.lesion_location,
+        "lesion_site": session.lesion_site,
         "laterality": session.laterality,
         "previous_irradiation": session.previous_irradiation,
         "anaesthesia": session.anaesthesia,
@@ -93,7 +102,9 @@ def build_procedure(session: EctSession) -> Procedure:
         "first_pulse_at": _hh_mm(session.first_pulse_time),
         "minutes_drug_to_pulse": clinical.minutes_between(session.drug_time, session.first_pulse_time),
         "pulses_delivered": session.pulses_delivered,
-        "opcs_codes": list(reference.opcs_codes_for(session.laterality, session.care_setting)),
+        "opcs_codes": coding.coded_terms(),
+        "opcs_release": reference.opcs_release(),
+        "opcs_notes": list(coding.notes),
     }
 
 
@@ -167,8 +178,11 @@ def _report_fields_part(report: Report) -> dict[str, Any]:
     return EMPTY_DEVICE_PART | part
 
 
-def build_record(report: Report) -> Record:
-    """Build the canonical record of ``report`` (reads the rows once)."""
+def build_record(report: Report, opcs: OpcsSettings) -> Record:
+    """Build the canonical record of ``report`` (reads the rows once).
+
+    ``opcs`` are the site's OPCS-4 coding choices (``web.opcs_settings()``).
+    """
     record = {
         "record_version": RECORD_VERSION,
         "kind": "medicine" if report.kind == "medicine" else "device",
@@ -183,7 +197,7 @@ def build_record(report: Report) -> Record:
         "updated_at": iso_datetime(report.updated_at) or "",
         "destination": destination_for(report.kind, report.session.nation),
         "mhra_reference": report.mhra_reference,
-        "procedure": build_procedure(report.session),
+        "procedure": build_procedure(report.session, opcs),
     }
     record.update(_report_fields_part(report))
     return cast(Record, record)
