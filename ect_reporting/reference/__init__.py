@@ -29,7 +29,6 @@ from ect_reporting.reference.opcs4 import (
     code_session,
     opcs_code,
     opcs_release,
-    opcs_status_label,
     opcs_version,
 )
 
@@ -51,6 +50,5 @@ __all__ = [
     "meddra_terms",
     "opcs_code",
     "opcs_release",
-    "opcs_status_label",
     "opcs_version",
 ]

@@ -55,6 +55,11 @@ class OpcsCode:
         """True only when two independent sources agree on the title."""
         return self.status == "confirmed"
 
+    @property
+    def status_label(self) -> str:
+        """The words shown beside the code ("1 source"), so readers see what is unconfirmed."""
+        return opcs_code_list().statuses.get(self.status, self.status)
+
     def as_coded_term(self) -> CodedTerm:
         """Return the record/export form; the code system is always stored
         with the code because ``Z94`` is also an ICD-10 category."""
@@ -206,11 +211,6 @@ def opcs_code(code: str) -> OpcsCode | None:
     Use ``.status`` to decide whether to flag the title to a coder.
     """
     return opcs_code_list().codes.get(code)
-
-
-def opcs_status_label(status: str) -> str:
-    """Return the words shown for a status ("1 source"), or the status itself."""
-    return opcs_code_list().statuses.get(status, status)
 
 
 def _listed(code: str) -> OpcsCode:
