@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,7 @@ def finalise(settings: dict[str, Any]) -> None:
         # Production runs behind TLS: never send the session cookie in clear.
         settings.setdefault("SESSION_COOKIE_SECURE", True)
         settings.setdefault("REMEMBER_COOKIE_SECURE", True)
+    OpcsSettings.from_mapping(settings)  # a bad ECT_OPCS_* value stops start-up
 
 
 def int_setting(config: Mapping[str, Any], key: str, default: int) -> int:
@@ -127,3 +129,90 @@ def int_setting(config: Mapping[str, Any], key: str, default: int) -> int:
     if number != float(value):
         raise ValueError(f"{key} must be a whole number, got {value!r}")
     return number
+
+
+_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+_FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+def bool_setting(config: Mapping[str, Any], key: str, default: bool) -> bool:
+    """Read a yes/no setting that may arrive as a bool or a word from the environment.
+
+    An unknown word raises rather than counting as "no": a typo in a coding
+    switch would otherwise change codes silently.
+    """
+    value = config.get(key)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS:
+        return False
+    raise ValueError(f"{key} must be true or false, got {value!r}")
+
+
+def is_set(config: Mapping[str, Any], key: str) -> bool:
+    """True when the site set ``key`` itself (an explicit choice, not our default)."""
+    return config.get(key) not in (None, "")
+
+
+@dataclass(frozen=True)
+class OpcsSettings:
+    """Site choices for OPCS-4 coding of a session (ECT_OPCS_* settings).
+
+    Why settings and not rules: the coding doc marks these UNCONFIRMED until
+    a clinical coder has checked PCSX27 in the current NCCS book, so each is
+    a site decision. The defaults follow the doc:
+
+    - ``x72_fourth_character`` ("3", Delivery of simple parenteral
+      chemotherapy at first attendance: closest by title, R5).
+    - ``inpatient_delivery_code`` (False: historical guidance says the
+      delivery code is for outpatients and day cases only, R3).
+    - ``procurement_code`` (None: X70/X71 are not required, PCSX27 R1; a
+      site may opt in by naming one, e.g. "X70.1").
+    - ``body_system_code`` (False: S10.8/S11.8 only when needed so that a
+      Y or Z code is never first, R6/R8; True adds it always).
+
+    ``*_confirmed`` say whether the site set the value itself; while a
+    default stands, pages and PDFs say a clinical coder must confirm it.
+    """
+
+    x72_fourth_character: str = "3"
+    x72_fourth_character_confirmed: bool = False
+    inpatient_delivery_code: bool = False
+    inpatient_rule_confirmed: bool = False
+    procurement_code: str | None = None
+    body_system_code: bool = False
+
+    def __post_init__(self) -> None:
+        """Reject values that cannot be an OPCS-4 code, so a bad setting fails at start-up."""
+        if not re.fullmatch(r"[1-9]", self.x72_fourth_character):
+            raise ValueError(f"ECT_OPCS_X72_FOURTH_CHARACTER must be one digit 1-9, got {self.x72_fourth_character!r}")
+        if self.procurement_code is not None and not re.fullmatch(r"X7[01]\.[1-9]", self.procurement_code):
+            raise ValueError(f"ECT_OPCS_PROCUREMENT_CODE must be an X70 or X71 code, got {self.procurement_code!r}")
+
+    @property
+    def needs_coder(self) -> bool:
+        """True while the X72 fourth character or the inpatient rule is still our default."""
+        return not (self.x72_fourth_character_confirmed and self.inpatient_rule_confirmed)
+
+    @classmethod
+    def from_mapping(cls, config: Mapping[str, Any]) -> OpcsSettings:
+        """Build the settings from app config; missing keys keep the defaults."""
+        default = cls()
+        procurement = str(config.get("ECT_OPCS_PROCUREMENT_CODE") or "").strip().upper()
+        return cls(
+            x72_fourth_character=str(
+                config.get("ECT_OPCS_X72_FOURTH_CHARACTER") or default.x72_fourth_character
+            ).strip(),
+            x72_fourth_character_confirmed=is_set(config, "ECT_OPCS_X72_FOURTH_CHARACTER"),
+            inpatient_delivery_code=bool_setting(
+                config, "ECT_OPCS_INPATIENT_DELIVERY_CODE", default.inpatient_delivery_code
+            ),
+            inpatient_rule_confirmed=is_set(config, "ECT_OPCS_INPATIENT_DELIVERY_CODE"),
+            procurement_code=procurement or None,
+            body_system_code=bool_setting(config, "ECT_OPCS_BODY_SYSTEM_CODE", default.body_system_code),
+        )

@@ -68,6 +68,7 @@ class Procedure(TypedDict):
     lesion_count: int | None
     largest_lesion_mm: int | None
     lesion_location: str | None
+    lesion_site: str | None  # vocab.LESION_SITES
     laterality: str | None  # vocab.LATERALITIES
     previous_irradiation: bool | None
     anaesthesia: str | None  # vocab.ANAESTHESIA
@@ -81,7 +82,9 @@ class Procedure(TypedDict):
     first_pulse_at: str | None  # HH:MM
     minutes_drug_to_pulse: int | None
     pulses_delivered: int | None
-    opcs_codes: list[CodedTerm]
+    opcs_codes: list[CodedTerm]  # system "OPCS-4", in coding sequence
+    opcs_release: str  # e.g. "OPCS-4.10"
+    opcs_notes: list[str]  # what a clinical coder must still confirm
 
 
 class SuspectDrug(TypedDict):

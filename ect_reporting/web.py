@@ -15,6 +15,7 @@ from flask import current_app
 from flask_login import current_user, login_required
 
 from ect_reporting import clinical, clocks
+from ect_reporting.config import OpcsSettings
 from ect_reporting.exceptions import Forbidden
 from ect_reporting.models import User
 
@@ -55,3 +56,8 @@ def clinical_settings() -> clinical.ClinicalSettings:
 def organisation_code() -> str:
     """Return this app's ECT_ORGANISATION_CODE, the ORG part of E2B case ids."""
     return str(current_app.config.get("ECT_ORGANISATION_CODE") or "ECT")
+
+
+def opcs_settings() -> OpcsSettings:
+    """Return this site's OPCS-4 coding choices from its ECT_OPCS_* settings."""
+    return OpcsSettings.from_mapping(current_app.config)

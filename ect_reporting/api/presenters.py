@@ -13,7 +13,7 @@ from ect_reporting.reports.read_model import ReportView
 from ect_reporting.reports.records import regulator_reference
 from ect_reporting.reports.values import reaction_values, report_values
 from ect_reporting.session_summary import summarise
-from ect_reporting.web import clinical_settings
+from ect_reporting.web import clinical_settings, opcs_settings
 
 
 def session_json(session: EctSession) -> dict[str, Any]:
@@ -21,7 +21,7 @@ def session_json(session: EctSession) -> dict[str, Any]:
     values = {f.attr: getattr(session, f.attr) for f in SESSION_FIELDS}
     body = {"id": session.id}
     body.update(serialise_fields(values, SESSION_FIELDS))
-    body["derived"] = summarise(session, clinical_settings()).as_json()
+    body["derived"] = summarise(session, clinical_settings(), opcs_settings()).as_json()
     body["reports"] = [
         {"id": r.id, "kind": r.kind, "state": r.state, "url": url_for("api.get_report", report_id=r.id)}
         for r in session.reports

@@ -21,7 +21,7 @@ from ect_reporting.reports.read_model import report_view
 from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.rules import add_error
 from ect_reporting.vocab import REPORT_KINDS
-from ect_reporting.web import clock_rules, organisation_code
+from ect_reporting.web import clock_rules, opcs_settings, organisation_code
 
 _SENT_DATE = (Field("sent_date", "sent_date", "date", "Date sent"),)
 
@@ -37,7 +37,7 @@ def _validation_response(errors: Errors) -> Any:
 
 def _report_body(report: Report) -> dict[str, Any]:
     """The report with its completeness, from the one read model of this request."""
-    return report_json(report, report_view(db.session, api_user(), report))
+    return report_json(report, report_view(db.session, api_user(), report, opcs=opcs_settings()))
 
 
 def _etag_value(report: Report) -> str:
@@ -211,7 +211,7 @@ def export_report(report_id: int, fmt: str) -> Any:
     renderer = _renderer(fmt)
     if renderer is None:
         raise ApiError(404, f"Unknown export format '{fmt}'; use json or pdf")
-    export = renderer.generate(report_view(db.session, user, report).record)
+    export = renderer.generate(report_view(db.session, user, report, opcs=opcs_settings()).record)
     record_event(
         db.session,
         actor=user,

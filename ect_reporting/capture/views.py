@@ -22,7 +22,7 @@ from ect_reporting.fields import SESSION_FIELDS
 from ect_reporting.models import EctSession
 from ect_reporting.session_summary import summarise
 from ect_reporting.vocab import REVIEWER_ROLES
-from ect_reporting.web import clinical_settings
+from ect_reporting.web import clinical_settings, opcs_settings
 from ect_reporting.web import current_actor as _user
 from ect_reporting.webforms import SessionForm, save_form, typed_values
 
@@ -79,7 +79,7 @@ def show_session(session_id: int) -> Any:
     return render_template(
         "capture/session.html",
         session=session,
-        summary=summarise(session, clinical_settings()),
+        summary=summarise(session, clinical_settings(), opcs_settings()),
         can_edit=access.can_edit_session(_user(), session),
     )
 

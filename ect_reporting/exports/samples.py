@@ -77,6 +77,7 @@ MEDICINE_RECORD: Record = {
         "lesion_count": 6,
         "largest_lesion_mm": 14,
         "lesion_location": "Left lower leg (shin)",
+        "lesion_site": "leg",
         "laterality": "left",
         "previous_irradiation": False,
         "anaesthesia": "general",
@@ -96,10 +97,32 @@ MEDICINE_RECORD: Record = {
         "opcs_codes": [
             {
                 "system": "OPCS-4",
+                "code": "X72.3",
+                "display": "Delivery of simple parenteral chemotherapy for neoplasm at first attendance",
+            },
+            {
+                "system": "OPCS-4",
                 "code": "Y12.3",
                 "display": "Electrochemotherapy to lesion of organ NOC",
             },
-            {"system": "OPCS-4", "code": "Z94.3", "display": "Left sided operation"},
+            {
+                "system": "OPCS-4",
+                "code": "Z50.4",
+                "display": "Skin of leg NEC",
+            },
+            {
+                "system": "OPCS-4",
+                "code": "Z94.3",
+                "display": "Left sided operation",
+            },
+        ],
+        "opcs_release": "OPCS-4.10",
+        "opcs_notes": [
+            "X72 fourth character and inpatient rule: to be confirmed by a clinical coder",
+            (
+                "Worked example a codes left lower leg Z50.4 with Z94.3; limb laterality is common coding "
+                "practice, UNCONFIRMED (R9)."
+            ),
         ],
     },
     "code_versions": {"meddra": "20.1 (unconfirmed)", "ctcae": "5.0 (2017-11-27)", "imdrf": None},
@@ -259,6 +282,7 @@ DEVICE_RECORD: Record = {
         "lesion_count": 3,
         "largest_lesion_mm": 22,
         "lesion_location": "Right scalp",
+        "lesion_site": "scalp",
         "laterality": "right",
         "previous_irradiation": True,
         "anaesthesia": "general",
@@ -278,9 +302,28 @@ DEVICE_RECORD: Record = {
         "opcs_codes": [
             {
                 "system": "OPCS-4",
+                "code": "S10.8",
+                "display": "Other specified other destruction of lesion of skin of head or neck",
+            },
+            {
+                "system": "OPCS-4",
                 "code": "Y12.3",
                 "display": "Electrochemotherapy to lesion of organ NOC",
-            }
+            },
+            {
+                "system": "OPCS-4",
+                "code": "Z48.1",
+                "display": "Skin of scalp",
+            },
+        ],
+        "opcs_release": "OPCS-4.10",
+        "opcs_notes": [
+            "X72 fourth character and inpatient rule: to be confirmed by a clinical coder",
+            (
+                "Body-system code added so that Y12.3 is not the first code (Y and Z codes are secondary "
+                "only): UNCONFIRMED, a clinical coder should check it"
+            ),
+            "Scalp is midline: no Z94 (worked example c).",
         ],
     },
     "code_versions": {"meddra": None, "ctcae": None, "imdrf": "2024 (A: 2024.1)"},

@@ -30,8 +30,10 @@ from ect_reporting.reference.meddra_ctcae import (
 )
 from ect_reporting.reference.opcs4 import (
     OpcsCode,
+    OpcsCoding,
+    code_session,
     opcs_code,
-    opcs_codes_for,
+    opcs_release,
     opcs_version,
 )
 
@@ -40,9 +42,11 @@ __all__ = [
     "ImdrfTerm",
     "MeddraTerm",
     "OpcsCode",
+    "OpcsCoding",
     "ReferenceDataError",
     "allowed_grades",
     "code_and_term",
+    "code_session",
     "ctcae_version",
     "device_problem_codes",
     "grade_description",
@@ -53,7 +57,7 @@ __all__ = [
     "meddra_term",
     "meddra_terms",
     "opcs_code",
-    "opcs_codes_for",
+    "opcs_release",
     "opcs_version",
     "search_families",
     "selectable_children",

@@ -26,7 +26,7 @@ from ect_reporting.reports.conflicts import differences
 from ect_reporting.reports.read_model import ReportView, report_view
 from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
-from ect_reporting.web import clock_rules, current_actor, organisation_code
+from ect_reporting.web import clock_rules, current_actor, opcs_settings, organisation_code
 from ect_reporting.webforms import (
     DeviceReportForm,
     MedicineReportForm,
@@ -54,7 +54,7 @@ def render_page(view: ReportView, status: int = 200, **extra: Any) -> Any:
 @login_required
 def show(report_id: int) -> Any:
     """Show a report as it will be sent, with what it still lacks."""
-    return render_page(report_view(db.session, current_actor(), _report(report_id)))
+    return render_page(report_view(db.session, current_actor(), _report(report_id), opcs=opcs_settings()))
 
 
 @bp.post("/sessions/<int:session_id>/reports")
@@ -228,7 +228,7 @@ def transition(report_id: int) -> Any:
     except ValidationFailed as exc:
         db.session.rollback()
         errors = {path: messages[0] for path, messages in exc.errors.items()}
-        view = report_view(db.session, current_actor(), report)
+        view = report_view(db.session, current_actor(), report, opcs=opcs_settings())
         return render_page(view, 422, action_name=action, action_errors=errors, action_values=request.form)
     if action == "submit":
         _flash_duplicates(report)
@@ -247,7 +247,7 @@ def add_comment(report_id: int) -> Any:
         comments.add_comment(db.session, current_actor(), report, body)
     except ValidationFailed as exc:
         db.session.rollback()
-        view = report_view(db.session, current_actor(), report)
+        view = report_view(db.session, current_actor(), report, opcs=opcs_settings())
         return render_page(view, 422, comment_error=exc.errors["comment"][0], comment_text=body)
     db.session.commit()
     flash("Comment added.", "success")

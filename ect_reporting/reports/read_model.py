@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ect_reporting import access, audit, vocab
+from ect_reporting.config import OpcsSettings
 from ect_reporting.models import Report, User
 from ect_reporting.record_types import Record
 from ect_reporting.reports import duplicates, follow_ups, readiness, records, workflow
@@ -112,13 +113,18 @@ class ReportView:
         return [{"path": path, "message": message} for path, message in self.problems]
 
 
-def report_view(db_session: Session, actor: User, report: Report, *, today: date | None = None) -> ReportView:
-    """Build the read model of ``report`` for ``actor`` (builds the record once)."""
+def report_view(
+    db_session: Session, actor: User, report: Report, *, opcs: OpcsSettings, today: date | None = None
+) -> ReportView:
+    """Build the read model of ``report`` for ``actor`` (builds the record once).
+
+    ``opcs`` are the site's OPCS-4 coding choices for the record's procedure.
+    """
     return ReportView(
         db_session=db_session,
         actor=actor,
         report=report,
-        record=records.build_record(report),
+        record=records.build_record(report, opcs),
         problems=tuple(readiness.submission_problems(report, today)),
         actions=tuple(workflow.available_actions(actor, report)),
         can_edit=access.can_edit_report(actor, report),

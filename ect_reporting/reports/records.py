@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 from ect_reporting import clinical, reference, udi, vocab
+from ect_reporting.config import OpcsSettings
 from ect_reporting.fields import MEDICINE_FIELDS, OTHER_DRUG_FIELDS, REACTION_FIELDS, Field, report_fields
 from ect_reporting.models import EctSession, Report
 from ect_reporting.record_types import (
@@ -37,6 +38,7 @@ from ect_reporting.record_types import (
 )
 from ect_reporting.reports.coding import ctcae_version_for
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
+from ect_reporting.session_summary import opcs_coding
 
 
 def iso_date(value: date | None) -> str | None:
@@ -67,9 +69,15 @@ def destination_for(kind: str, nation: str | None) -> Destination:
     return {"scheme": scheme, "name": vocab.DESTINATIONS[scheme], "nation": nation}
 
 
-def build_procedure(session: EctSession) -> Procedure:
-    """Summarise the ECT session, with derived BSA, dose per m2 and OPCS codes."""
+def build_procedure(session: EctSession, opcs: OpcsSettings) -> Procedure:
+    """Summarise the ECT session, with derived BSA, dose per m2 and OPCS codes.
+
+    The OPCS-4 codes carry their release and the coder notes, so an export
+    says which classification they belong to and what is still to be
+    confirmed; ``opcs`` are the site's coding choices, passed in as a value.
+    """
     weight, height = session.patient_weight_kg, session.patient_height_cm
+    coding = opcs_coding(session, opcs)
     return {
         "session_id": session.id,
         "procedure_date": iso_date(session.procedure_date),
@@ -81,6 +89,7 @@ def build_procedure(session: EctSession) -> Procedure:
         "lesion_count": session.lesion_count,
         "largest_lesion_mm": session.largest_lesion_mm,
         "lesion_location": session.lesion_location,
+        "lesion_site": session.lesion_site,
         "laterality": session.laterality,
         "previous_irradiation": session.previous_irradiation,
         "anaesthesia": session.anaesthesia,
@@ -95,7 +104,9 @@ def build_procedure(session: EctSession) -> Procedure:
         "first_pulse_at": _hh_mm(session.first_pulse_time),
         "minutes_drug_to_pulse": clinical.minutes_between(session.drug_time, session.first_pulse_time),
         "pulses_delivered": session.pulses_delivered,
-        "opcs_codes": list(reference.opcs_codes_for(session.laterality, session.care_setting)),
+        "opcs_codes": coding.coded_terms(),
+        "opcs_release": reference.opcs_release(),
+        "opcs_notes": list(coding.notes),
     }
 
 
@@ -191,8 +202,11 @@ def regulator_reference(report: Report) -> str | None:
     return report.mhra_reference if report.follow_up_of_id is None else None
 
 
-def build_record(report: Report) -> Record:
-    """Build the canonical record of ``report`` (reads the rows once)."""
+def build_record(report: Report, opcs: OpcsSettings) -> Record:
+    """Build the canonical record of ``report`` (reads the rows once).
+
+    ``opcs`` are the site's OPCS-4 coding choices (``web.opcs_settings()``).
+    """
     record = {
         "record_version": RECORD_VERSION,
         "kind": "medicine" if report.kind == "medicine" else "device",
@@ -216,7 +230,7 @@ def build_record(report: Report) -> Record:
             "date": iso_datetime(report.nullified_at),
             "reason": report.nullification_reason,
         },
-        "procedure": build_procedure(report.session),
+        "procedure": build_procedure(report.session, opcs),
         "code_versions": code_versions(report),
     }
     record.update(_report_fields_part(report))

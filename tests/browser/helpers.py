@@ -56,7 +56,10 @@ SESSION_RADIOS: dict[str, str] = {
     "Electrode type": "Hexagonal needle array",
 }
 # Selects: label -> option label.
-SESSION_SELECTS: dict[str, str] = {"Tumour histology": "Breast cancer"}
+SESSION_SELECTS: dict[str, str] = {
+    "Tumour histology": "Breast cancer",
+    "Lesion site (for OPCS-4 coding)": "Chest or abdomen (front of trunk)",
+}
 
 
 def field(scope: Any, label: str) -> Any:

@@ -52,6 +52,9 @@ def test_clinician_records_a_session_and_submits_medicine_and_device_reports(pag
     expect(summary_value(page, "Dose per m²")).to_have_text("14,444 IU/m²")
     expect(summary_value(page, "Minutes from drug to first pulse")).to_have_text("12")
     codes = page.get_by_role("table", name="OPCS-4 codes implied by this session")
+    rows = codes.locator("tbody tr td:first-child")
+    expect(rows).to_have_text(["X72.3", "Y12.3", "Z49.3", "Z94.2"])  # IPG446 sequence
+    expect(codes.get_by_role("row", name=re.compile(r"^X72\.3 Delivery .* 1 source$"))).to_be_visible()
     expect(codes.get_by_role("row", name=re.compile(r"^Y12\.3 Electrochemotherapy"))).to_be_visible()
     expect(codes.get_by_role("row", name=re.compile(r"^Z94\.2 Right sided operation"))).to_be_visible()
     axe(page)

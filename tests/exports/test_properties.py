@@ -91,6 +91,7 @@ procedures = st.fixed_dictionaries(
         "lesion_count": count,
         "largest_lesion_mm": count,
         "lesion_location": free_text,
+        "lesion_site": choice(vocab.LESION_SITES),
         "laterality": choice(vocab.LATERALITIES),
         "previous_irradiation": st.one_of(st.none(), st.booleans()),
         "anaesthesia": choice(vocab.ANAESTHESIA),
@@ -105,6 +106,8 @@ procedures = st.fixed_dictionaries(
         "minutes_drug_to_pulse": count,
         "pulses_delivered": count,
         "opcs_codes": listing(coded("OPCS-4")),
+        "opcs_release": short_text,
+        "opcs_notes": listing(short_text),
     }
 )
 

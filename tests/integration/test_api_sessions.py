@@ -33,7 +33,31 @@ def test_create_realistic_bleomycin_session(client, auth):
     assert derived["minutes_drug_to_pulse"] == 12
     assert derived["warnings"] == []
     codes = [c["code"] for c in derived["opcs_codes"]]
-    assert codes[0] == "Y12.3" and "Z94.2" in codes
+    assert codes == ["X72.3", "Y12.3", "Z50.9"]  # no lesion site: Skin NEC, no laterality code
+    assert derived["opcs_release"] == "OPCS-4.10"
+
+
+def test_lesion_site_and_laterality_give_opcs_codes_in_order(client, auth):
+    payload = session_payload()
+    payload["tumour"].update(site="leg", laterality="left")
+    created = client.post("/api/v1/sessions", json=payload, headers=auth)
+    assert created.status_code == 201
+    derived = client.get(created.headers["Location"], headers=auth).get_json()["derived"]
+    assert [(c["system"], c["code"]) for c in derived["opcs_codes"]] == [
+        ("OPCS-4", "X72.3"), ("OPCS-4", "Y12.3"), ("OPCS-4", "Z50.4"), ("OPCS-4", "Z94.3"),
+    ]
+    assert derived["opcs_release"] == "OPCS-4.10"
+    assert "X72 fourth character and inpatient rule: to be confirmed by a clinical coder" in derived["opcs_notes"]
+
+
+def test_site_opcs_settings_reach_the_api(app, client, auth):
+    app.config.update(ECT_OPCS_X72_FOURTH_CHARACTER="9", ECT_OPCS_INPATIENT_DELIVERY_CODE="true")
+    payload = session_payload(care_setting="inpatient")
+    payload["tumour"].update(site="scalp", laterality="not_applicable")
+    created = client.post("/api/v1/sessions", json=payload, headers=auth)
+    derived = client.get(created.headers["Location"], headers=auth).get_json()["derived"]
+    assert [c["code"] for c in derived["opcs_codes"]] == ["X72.9", "Y12.3", "Z48.1"]
+    assert derived["opcs_notes"] == []
 
 
 def test_location_can_be_fetched(client, auth):

@@ -80,8 +80,11 @@ def test_new_session_form_saves_and_shows_derived_values(client, clinician):
     assert session.patient_initials == "DM"
     assert session.previous_irradiation is False
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Y12.3" in page and "X72" in page
-    assert "Z94" not in page  # midline: no laterality code
+    # Inpatient, default settings: no delivery code, so the body-system code comes first.
+    assert page.index("S11.8") < page.index("Y12.3") < page.index("Z50.9")
+    assert "X72.3" not in page and re.search(r"Z94\.\d", page) is None  # no site: no laterality code
+    assert "X72 fourth character and inpatient rule: to be confirmed by a clinical coder" in page
+    assert "1 source" in page and "OPCS-4.10" in page
     assert "2.02 m²" in page
 
 

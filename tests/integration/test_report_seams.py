@@ -56,9 +56,9 @@ def count_records(monkeypatch):
     calls = []
     real = records.build_record
 
-    def counting(report):
+    def counting(report, opcs):
         calls.append(report.id)
-        return real(report)
+        return real(report, opcs)
 
     monkeypatch.setattr(records, "build_record", counting)
     return calls

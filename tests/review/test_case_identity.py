@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from ect_reporting.config import OpcsSettings
 from ect_reporting.extensions import db
 from ect_reporting.models import AuditEvent, Report
 from ect_reporting.reports import follow_ups, services, workflow
@@ -67,7 +68,7 @@ def test_a_follow_up_keeps_the_case_id_and_the_regulators_reference(sent_report,
     assert follow_up.case_version == 2
     assert follow_up.regulator_case_reference == "GB-MHRA-ADR-00000001"
     assert follow_up.mhra_reference is None  # this version has not been sent yet
-    record = build_record(follow_up)
+    record = build_record(follow_up, OpcsSettings())
     assert (record["case_id"], record["case_version"], record["regulator_reference"]) == (
         sent_report.case_id,
         2,
@@ -263,6 +264,6 @@ def test_an_initial_report_sent_before_case_references_still_shows_its_reference
     client, sent_report, governance_lead, token_for
 ):
     assert sent_report.regulator_case_reference is None  # set column by column, as older rows are
-    assert build_record(sent_report)["regulator_reference"] == "GB-MHRA-ADR-00000001"
+    assert build_record(sent_report, OpcsSettings())["regulator_reference"] == "GB-MHRA-ADR-00000001"
     body = client.get(f"/api/v1/reports/{sent_report.id}", headers=token_for(governance_lead)).get_json()
     assert body["regulator_reference"] == "GB-MHRA-ADR-00000001"

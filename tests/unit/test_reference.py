@@ -1,4 +1,4 @@
-"""Tests for the shipped reference code lists (OPCS-4, CTCAE/MedDRA, IMDRF)."""
+"""Tests for the shipped reference code lists (CTCAE/MedDRA, IMDRF; OPCS-4 in test_opcs.py)."""
 
 from __future__ import annotations
 
@@ -11,104 +11,8 @@ from importlib import resources
 
 import pytest
 
-from ect_reporting import reference, vocab
+from ect_reporting import reference
 from ect_reporting.reference import ReferenceDataError, imdrf, meddra_ctcae, opcs4
-
-Y12_3 = {
-    "system": "OPCS-4",
-    "code": "Y12.3",
-    "display": "Electrochemotherapy to lesion of organ NOC",
-}
-
-
-def codes_of(terms: list[dict[str, str]]) -> list[str]:
-    return [term["code"] for term in terms]
-
-
-# --- OPCS-4 -----------------------------------------------------------------
-
-
-def test_opcs_always_includes_y12_3_first() -> None:
-    assert reference.opcs_codes_for(None, None) == [Y12_3]
-
-
-@pytest.mark.parametrize(
-    ("laterality", "expected"),
-    [
-        ("right", ["Y12.3", "Z94.2"]),
-        ("left", ["Y12.3", "Z94.3"]),
-        ("bilateral", ["Y12.3", "Z94.1"]),
-        ("not_applicable", ["Y12.3"]),
-        (None, ["Y12.3"]),
-    ],
-)
-def test_opcs_laterality(laterality: str | None, expected: list[str]) -> None:
-    assert codes_of(reference.opcs_codes_for(laterality, None)) == expected
-
-
-@pytest.mark.parametrize(
-    ("care_setting", "expected"),
-    [
-        ("inpatient", ["Y12.3", "X72.3"]),
-        ("day_case", ["Y12.3", "X72.3"]),
-        ("outpatient", ["Y12.3", "X72.3"]),
-        (None, ["Y12.3"]),
-    ],
-)
-def test_opcs_care_setting(care_setting: str | None, expected: list[str]) -> None:
-    assert codes_of(reference.opcs_codes_for(None, care_setting)) == expected
-
-
-def test_opcs_combined_order_and_shape() -> None:
-    terms = reference.opcs_codes_for("bilateral", "outpatient")
-    assert codes_of(terms) == ["Y12.3", "Z94.1", "X72.3"]
-    assert all(set(t) == {"system", "code", "display"} for t in terms)
-    assert {t["system"] for t in terms} == {"OPCS-4"}
-
-
-@pytest.mark.parametrize("value", sorted(vocab.LATERALITIES))
-def test_every_vocab_laterality_is_mapped(value: str) -> None:
-    reference.opcs_codes_for(value, None)  # must not raise
-
-
-@pytest.mark.parametrize("value", sorted(vocab.CARE_SETTINGS))
-def test_every_vocab_care_setting_is_mapped(value: str) -> None:
-    assert len(reference.opcs_codes_for(None, value)) == 2
-
-
-@pytest.mark.parametrize(
-    ("laterality", "care_setting"), [("middle", None), (None, "home")]
-)
-def test_opcs_unknown_values_raise(
-    laterality: str | None, care_setting: str | None
-) -> None:
-    with pytest.raises(ValueError, match="unknown"):
-        reference.opcs_codes_for(laterality, care_setting)
-
-
-def test_opcs_confirmed_flags_are_honest() -> None:
-    for code in ("Y12.3", "Z94.1", "Z94.2", "Z94.3"):
-        entry = reference.opcs_code(code)
-        assert entry is not None and entry.confirmed, code
-    for code in ("Z94.4", "X72.1", "X72.2", "X72.3", "X72.4", "X72.5"):
-        entry = reference.opcs_code(code)
-        assert entry is not None and not entry.confirmed, code
-    assert opcs4.opcs_code_list().care_setting_map_confirmed is False
-    assert reference.opcs_code("Q99.9") is None
-
-
-def test_opcs_version_and_source() -> None:
-    codes = opcs4.opcs_code_list()
-    assert codes.code_system == "OPCS-4"
-    assert reference.opcs_version() == codes.version != ""
-    assert "IPG446" in codes.source
-
-
-def test_opcs_codes_for_returns_fresh_lists() -> None:
-    first = reference.opcs_codes_for("left", None)
-    first.clear()
-    assert codes_of(reference.opcs_codes_for("left", None)) == ["Y12.3", "Z94.3"]
-
 
 # --- CTCAE v5.0 / MedDRA ----------------------------------------------------
 
@@ -309,10 +213,10 @@ def test_opcs_map_to_unlisted_code_is_rejected(
     fresh_caches: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = opcs4.read_json(opcs4.DATA_FILE)
-    data["care_setting_map"]["inpatient"] = "X99.9"
+    data["sites"]["leg"]["code"] = "X99.9"
     monkeypatch.setattr(opcs4, "read_json", lambda name: data)
     with pytest.raises(ReferenceDataError, match=r"X99\.9"):
-        reference.opcs_codes_for(None, "inpatient")
+        reference.opcs_version()
 
 
 def test_imdrf_code_in_wrong_annex_is_rejected(

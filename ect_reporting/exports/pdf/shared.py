@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
-from ect_reporting import vocab
+from ect_reporting import reference, vocab
 from ect_reporting.exports.pdf.base import NOT_RECORDED, BaseLayout
-from ect_reporting.record_types import Procedure, Record
+from ect_reporting.record_types import CodedTerm, Procedure, Record
 
 #: Field rows: (label, display value).
 Rows = list[tuple[str, str]]
@@ -109,8 +109,23 @@ class ReportLayout(BaseLayout):
         procedure = record["procedure"]
         rows = self.session_rows(procedure) + self.drug_rows(procedure)
         codes = procedure.get("opcs_codes") or []
-        code_lines = "\n".join(self.code_line(code) for code in codes) if codes else NOT_RECORDED
-        return self.fields(rows, columns=2) + self.fields([("OPCS-4 codes", code_lines)])
+        code_lines = "\n".join(self.opcs_line(code) for code in codes) if codes else NOT_RECORDED
+        opcs_rows = [(f"OPCS-4 codes ({self.text(procedure.get('opcs_release'))})", code_lines)]
+        notes = procedure.get("opcs_notes") or []
+        if notes:
+            opcs_rows.append(("Coding notes", "\n".join(self.text(note) for note in notes)))
+        return self.fields(rows, columns=2) + self.fields(opcs_rows)
+
+    def opcs_line(self, term: CodedTerm) -> str:
+        """Return "code - title (status)": a reader must see which titles are not confirmed.
+
+        The status comes from the shipped OPCS-4 list; a code it does not
+        list prints without one.
+        """
+        code = self.text(term.get("code"))
+        entry = reference.opcs_code(code)
+        status = f" ({entry.status_label})" if entry else ""
+        return f"{code} - {self.text(term.get('display'))}{status}"
 
     def session_rows(self, procedure: Procedure) -> Rows:
         """Where, by whom, and what was treated."""
@@ -125,6 +140,7 @@ class ReportLayout(BaseLayout):
             ("Lesions treated", self.text(procedure.get("lesion_count"))),
             ("Largest lesion", self.quantity(procedure.get("largest_lesion_mm"), "mm")),
             ("Lesion location", self.text(procedure.get("lesion_location"))),
+            ("Lesion site", self.label(vocab.LESION_SITES, procedure.get("lesion_site"))),
             ("Laterality", self.label(vocab.LATERALITIES, procedure.get("laterality"))),
             ("Previously irradiated", self.text(procedure.get("previous_irradiation"))),
             ("Anaesthesia", self.label(vocab.ANAESTHESIA, procedure.get("anaesthesia"))),
