@@ -122,6 +122,7 @@ class Reaction(TypedDict):
     end_date: str | None
     treatment: str | None
     outcome: str | None  # vocab.OUTCOMES
+    time_to_onset_days: int | None  # onset date minus the suspect drug's start date (derived)
     serious: bool | None  # E2B E.i.3.2, per reaction
     seriousness_criteria: dict[str, bool]  # every key of vocab.SERIOUSNESS_CRITERIA
 
@@ -179,6 +180,11 @@ class Device(TypedDict):
     manufacturer_informed_date: str | None
 
 
+class ClinicalCheck(TypedDict):
+    field: str  # the procedure value it is about, e.g. "dose_per_m2", "first_pulse_at", "route"
+    message: str
+
+
 class Reporter(TypedDict):
     name: str | None
     profession: str | None
@@ -224,6 +230,7 @@ class Record(TypedDict):
     patient: Patient
     reporter: Reporter
     procedure: Procedure  # from the ECT session; read-only in the report
+    clinical_warnings: list[ClinicalCheck]  # the session's warnings when the report was created
     code_versions: CodeVersions
     # Medicine reports (None, or [] for reactions, on device reports):
     suspect_drug: SuspectDrug | None

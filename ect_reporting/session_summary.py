@@ -90,6 +90,17 @@ def session_facts(session: EctSession) -> clinical.SessionFacts:
     )
 
 
+def warning_snapshot(session: EctSession, settings: clinical.ClinicalSettings) -> list[dict[str, str]]:
+    """The session's clinical warnings as plain data, to keep with a report created from it.
+
+    A report copies the session's values when it is created; its warnings
+    travel with them, so the record, page and exports show the checks that
+    stood when the report was written.
+    """
+    warnings = clinical.session_warnings(session_facts(session), settings)
+    return [{"field": w.field, "message": w.message} for w in warnings]
+
+
 def opcs_coding(session: EctSession, opcs: OpcsSettings) -> reference.OpcsCoding:
     """The OPCS-4 codes of ``session``: the one place its columns meet the coding rules."""
     return reference.code_session(

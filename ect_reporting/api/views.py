@@ -21,7 +21,7 @@ from ect_reporting.reports.read_model import report_view
 from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.rules import add_error
 from ect_reporting.vocab import REPORT_KINDS
-from ect_reporting.web import clock_rules, opcs_settings, organisation_code
+from ect_reporting.web import clinical_settings, clock_rules, opcs_settings, organisation_code
 
 _SENT_DATE = (Field("sent_date", "sent_date", "date", "Date sent"),)
 
@@ -140,6 +140,7 @@ def create_report(session_id: int) -> Any:
         values,
         clock_rules=clock_rules(),
         organisation_code=organisation_code(),
+        clinical_settings=clinical_settings(),
         **lists,
     )
     db.session.commit()

@@ -125,6 +125,15 @@ MEDICINE_RECORD: Record = {
             ),
         ],
     },
+    "clinical_warnings": [
+        {
+            "field": "dose_per_m2",
+            "message": (
+                "IV bleomycin 15,144 IU/m2 is above the ESOPE standard of 15,000 IU/m2: "
+                "check the dose, weight and height."
+            ),
+        }
+    ],
     "code_versions": {"meddra": "20.1 (unconfirmed)", "ctcae": "5.0 (2017-11-27)", "imdrf": None},
     "suspect_drug": {
         "name": "bleomycin",
@@ -155,6 +164,7 @@ MEDICINE_RECORD: Record = {
             "end_date": "2025-03-15",
             "treatment": "IM adrenaline 500 micrograms, IV chlorphenamine, IV hydrocortisone",
             "outcome": "recovered",
+            "time_to_onset_days": 0,
             "serious": True,
             "seriousness_criteria": {
                 "death": False,
@@ -177,6 +187,7 @@ MEDICINE_RECORD: Record = {
             "end_date": None,
             "treatment": "Non-adherent dressings; district nurse review twice weekly",
             "outcome": "recovering",
+            "time_to_onset_days": 14,
             "serious": False,
             "seriousness_criteria": {
                 "death": False,
@@ -326,6 +337,7 @@ DEVICE_RECORD: Record = {
             "Scalp is midline: no Z94 (worked example c).",
         ],
     },
+    "clinical_warnings": [],
     "code_versions": {"meddra": None, "ctcae": None, "imdrf": "2024 (A: 2024.1)"},
     "suspect_drug": None,
     "reactions": [],

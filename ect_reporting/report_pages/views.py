@@ -26,7 +26,7 @@ from ect_reporting.reports.conflicts import differences
 from ect_reporting.reports.read_model import ReportView, report_view
 from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
-from ect_reporting.web import clock_rules, current_actor, opcs_settings, organisation_code
+from ect_reporting.web import clinical_settings, clock_rules, current_actor, opcs_settings, organisation_code
 from ect_reporting.webforms import (
     DeviceReportForm,
     MedicineReportForm,
@@ -66,7 +66,13 @@ def create(session_id: int) -> Any:
     if kind not in vocab.REPORT_KINDS:
         raise ValidationFailed({"kind": ["Choose a medicine or device report"]})
     report = services.create_report(
-        db.session, current_actor(), session, kind, clock_rules=clock_rules(), organisation_code=organisation_code()
+        db.session,
+        current_actor(),
+        session,
+        kind,
+        clock_rules=clock_rules(),
+        organisation_code=organisation_code(),
+        clinical_settings=clinical_settings(),
     )
     db.session.commit()
     flash("Draft report created and filled in from the session. Check it and add what happened.", "success")

@@ -177,6 +177,11 @@ def place(target: dict[str, Any], fields: Iterable[Field], values: Mapping[str, 
 MEDICINE_ONLY_PATIENT_KEYS = tuple(f.path.split(".", 1)[1] for f in MEDICINE_FIELDS if f.path.startswith("patient."))
 
 
+def _days_between(start: date | None, end: date | None) -> int | None:
+    """Whole days from ``start`` to ``end`` (the Yellow Card's time to onset), or None."""
+    return (end - start).days if start is not None and end is not None else None
+
+
 def _report_fields_part(report: Report) -> dict[str, Any]:
     part = place({}, report_fields(report.kind), report_values(report))
     if report.kind != "medicine":
@@ -184,7 +189,11 @@ def _report_fields_part(report: Report) -> dict[str, Any]:
         for unit in (part["device"]["generator"], part["device"]["electrode"]):
             unit |= udi.record_keys(unit["udi"])  # derived: UDI-DI, UDI-PI and issuer, as regulators ask
         return copy.deepcopy(EMPTY_MEDICINE_PART) | part
-    part["reactions"] = [place({}, REACTION_FIELDS, reaction) for reaction in reaction_values(report)]
+    started = report.drug_date_started
+    part["reactions"] = [
+        place({"time_to_onset_days": _days_between(started, reaction["onset_date"])}, REACTION_FIELDS, reaction)
+        for reaction in reaction_values(report)
+    ]
     part["other_drugs"] = [place({}, OTHER_DRUG_FIELDS, drug) for drug in other_drug_values(report)]
     if not (report.drug or report.drug_product):
         part["suspect_drug"] = None
@@ -231,6 +240,7 @@ def build_record(report: Report, opcs: OpcsSettings) -> Record:
             "reason": report.nullification_reason,
         },
         "procedure": build_procedure(report.session, opcs),
+        "clinical_warnings": [{"field": w["field"], "message": w["message"]} for w in report.clinical_warnings or []],
         "code_versions": code_versions(report),
     }
     record.update(_report_fields_part(report))

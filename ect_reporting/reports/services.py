@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ect_reporting import clocks, rules, udi
+from ect_reporting import clinical, clocks, rules, udi
 from ect_reporting.audit import record_changes, record_event
 from ect_reporting.exceptions import ValidationFailed, VersionConflict
 from ect_reporting.fields import SESSION_TO_DEVICE_REPORT, SESSION_TO_MEDICINE_REPORT, SESSION_TO_REPORT
@@ -35,6 +35,7 @@ from ect_reporting.reports.values import (
     replace_reactions,
     report_values,
 )
+from ect_reporting.session_summary import warning_snapshot
 from ect_reporting.vocab import REPORT_KINDS
 
 
@@ -127,6 +128,7 @@ def create_report(
     today: date | None = None,
     clock_rules: clocks.ClockRules = clocks.DEFAULT_RULES,
     organisation_code: str = "ECT",
+    clinical_settings: clinical.ClinicalSettings = clinical.DEFAULT_SETTINGS,
 ) -> Report:
     """Create a ``kind`` report pre-filled from ``session``; overrides win.
 
@@ -149,7 +151,10 @@ def create_report(
     )
     if errors:
         raise ValidationFailed(errors)
+    # Before the new row exists: the snapshot queries earlier sessions, which would autoflush it half-built.
+    warnings = warning_snapshot(session, clinical_settings)
     report = _new_report(session, kind, actor, values, {"reactions": cleaned_reactions, "other_drugs": cleaned_drugs})
+    report.clinical_warnings = warnings
     refresh_due_date(report, clock_rules)
     db_session.add(report)
     db_session.flush()

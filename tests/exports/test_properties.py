@@ -30,6 +30,10 @@ short_text = st.text(max_size=60)
 free_text = st.one_of(st.none(), short_text, st.text(max_size=400), st.text(min_size=1500, max_size=3000))
 text_or_none = st.one_of(st.none(), short_text)
 iso_date = st.one_of(st.none(), st.dates().map(lambda d: d.isoformat()))
+clinical_warnings = st.lists(
+    st.fixed_dictionaries({"field": st.sampled_from(["dose_per_m2", "route"]), "message": short_text}),
+    max_size=2,
+)
 hh_mm = st.one_of(st.none(), st.times().map(lambda t: t.strftime("%H:%M")))
 utc_datetime = st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat())
 count = st.one_of(st.none(), st.integers(min_value=0, max_value=10**6))
@@ -137,6 +141,7 @@ reactions = st.fixed_dictionaries(
         "end_date": iso_date,
         "treatment": free_text,
         "outcome": choice(vocab.OUTCOMES),
+        "time_to_onset_days": st.one_of(st.none(), st.integers(min_value=-1000, max_value=100_000)),
         "serious": st.one_of(st.none(), st.booleans()),
         "seriousness_criteria": st.fixed_dictionaries({key: st.booleans() for key in vocab.SERIOUSNESS_CRITERIA}),
     }
@@ -271,6 +276,7 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
             "qualification": draw(choice(vocab.QUALIFICATIONS)),
         },
         "procedure": draw(procedures),
+        "clinical_warnings": draw(clinical_warnings),
         "code_versions": draw(code_versions),
         **(draw(medicine_keys) if is_medicine else NO_MEDICINE_KEYS),
         "device": None if is_medicine else draw(devices),
