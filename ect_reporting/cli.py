@@ -27,8 +27,15 @@ def init_cli(app: Flask) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--profession", default=None)
 @click.option("--organisation", default=None)
+@click.option("--qualification", type=click.Choice(list(vocab.QUALIFICATIONS)), default=None)
 def create_user_command(
-    email: str, full_name: str, role: str, password: str, profession: str | None, organisation: str | None
+    email: str,
+    full_name: str,
+    role: str,
+    password: str,
+    profession: str | None,
+    organisation: str | None,
+    qualification: str | None,
 ) -> None:
     """Create a user account."""
     try:
@@ -40,6 +47,7 @@ def create_user_command(
             password=password,
             profession=profession,
             organisation=organisation,
+            qualification=qualification,
         )
     except users.UserError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -12,9 +12,9 @@ from ect_reporting.models import User
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_USERS = (
-    ("clinician@example.nhs.uk", "Dr Alex Morgan", "clinician", "Consultant dermatologist"),
-    ("governance@example.nhs.uk", "Sam Patel", "governance_lead", "Clinical governance lead"),
-    ("admin@example.nhs.uk", "Jo Evans", "admin", "System administrator"),
+    ("clinician@example.nhs.uk", "Dr Alex Morgan", "clinician", "Consultant dermatologist", "physician"),
+    ("governance@example.nhs.uk", "Sam Patel", "governance_lead", "Clinical governance lead", "pharmacist"),
+    ("admin@example.nhs.uk", "Jo Evans", "admin", "System administrator", None),
 )
 
 
@@ -59,7 +59,9 @@ def demo_session_values(today: date) -> dict[str, Any]:
     }
 
 
-def _ensure_user(db_session: Session, email: str, name: str, role: str, profession: str) -> User:
+def _ensure_user(
+    db_session: Session, email: str, name: str, role: str, profession: str, qualification: str | None
+) -> User:
     """Return the demo account for ``email``, creating it if missing."""
     user = users.find_user_by_email(db_session, email)
     if user is not None:
@@ -71,6 +73,7 @@ def _ensure_user(db_session: Session, email: str, name: str, role: str, professi
         role=role,
         password=DEMO_PASSWORD,
         profession=profession,
+        qualification=qualification,
         organisation="Demo NHS Foundation Trust",
     )
 
@@ -79,8 +82,8 @@ def seed_demo(db_session: Session) -> list[str]:
     """Create the demo accounts and a session if missing; return login lines."""
     lines = ["Demo sign-ins (password for all: " + DEMO_PASSWORD + "):"]
     clinician = None
-    for email, name, role, profession in DEMO_USERS:
-        user = _ensure_user(db_session, email, name, role, profession)
+    for email, name, role, profession, qualification in DEMO_USERS:
+        user = _ensure_user(db_session, email, name, role, profession, qualification)
         if role == "clinician":
             clinician = user
         lines.append(f"  {role:16} {email}")

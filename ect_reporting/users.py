@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ect_reporting.audit import record_event
 from ect_reporting.models import ApiToken, User
-from ect_reporting.vocab import ROLES
+from ect_reporting.vocab import QUALIFICATIONS, ROLES
 
 _hasher = PasswordHasher()
 
@@ -58,6 +58,7 @@ def create_user(
     password: str,
     profession: str | None = None,
     organisation: str | None = None,
+    qualification: str | None = None,
     actor: User | None = None,
 ) -> User:
     """Create a user after checking role, e-mail uniqueness and password length.
@@ -73,6 +74,11 @@ def create_user(
         raise UserError("Enter an e-mail address in the correct format, like name@nhs.net", field="email")
     if not full_name.strip():
         raise UserError("Enter the person's full name", field="full_name")
+    if qualification and qualification not in QUALIFICATIONS:
+        raise UserError(
+            f"Unknown qualification {qualification!r}; choose one of {', '.join(QUALIFICATIONS)}",
+            field="qualification",
+        )
     if find_user_by_email(db_session, email) is not None:
         raise UserError(f"A user with e-mail {email} already exists", field="email")
     user = User(
@@ -82,6 +88,7 @@ def create_user(
         password_hash=hash_password(password),
         profession=(profession or "").strip() or None,
         organisation=(organisation or "").strip() or None,
+        qualification=qualification or None,
     )
     db_session.add(user)
     db_session.flush()

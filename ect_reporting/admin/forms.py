@@ -15,7 +15,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringF
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ect_reporting.models.user import FULL_NAME_LENGTH
-from ect_reporting.vocab import ROLES
+from ect_reporting.vocab import QUALIFICATIONS, ROLES
 
 
 def _password(label: str, message: str) -> Any:  # an unbound field until the form class is built
@@ -58,6 +58,12 @@ class UserForm(FlaskForm):
     profession = StringField(
         "Profession or job title",
         validators=[Optional(), Length(max=80, message="Profession must be 80 characters or fewer")],
+    )
+    qualification = RadioField(
+        "Qualification (as the regulator codes it)",
+        choices=[SelectChoice(value, label) for value, label in QUALIFICATIONS.items()],
+        validators=[Optional()],
+        validate_choice=False,
     )
     organisation = StringField(
         "Organisation",

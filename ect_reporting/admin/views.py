@@ -72,6 +72,7 @@ def new_user() -> Any:
                 password=form.password.data or "",
                 profession=form.profession.data,
                 organisation=form.organisation.data,
+                qualification=form.qualification.data,
                 actor=_user(),
             )
         except users.UserError as exc:

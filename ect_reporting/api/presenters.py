@@ -7,11 +7,11 @@ from typing import Any
 from flask import url_for
 
 from ect_reporting.api.payload import serialise_fields
-from ect_reporting.fields import REACTION_FIELDS, SESSION_FIELDS, report_fields
+from ect_reporting.fields import OTHER_DRUG_FIELDS, REACTION_FIELDS, SESSION_FIELDS, report_fields
 from ect_reporting.models import EctSession, Report
 from ect_reporting.reports.read_model import ReportView
 from ect_reporting.reports.records import regulator_reference
-from ect_reporting.reports.values import reaction_values, report_values
+from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
 from ect_reporting.session_summary import summarise
 from ect_reporting.web import clinical_settings, opcs_settings
 
@@ -53,6 +53,7 @@ def report_json(report: Report, view: ReportView | None = None) -> dict[str, Any
     body.update(serialise_fields(report_values(report), report_fields(report.kind)))
     if report.kind == "medicine":
         body["reactions"] = [serialise_fields(values, REACTION_FIELDS) for values in reaction_values(report)]
+        body["other_drugs"] = [serialise_fields(values, OTHER_DRUG_FIELDS) for values in other_drug_values(report)]
     if view is not None:
         body["completeness"] = {"complete": view.ready_to_submit, "problems": view.problem_dicts()}
     body["links"] = {

@@ -94,3 +94,26 @@ def test_audit_rows_never_hold_passwords_or_tokens(admin, clinician):
     text = repr([e.details for e in db.session.scalars(select(AuditEvent))])
     for secret in (token, "a-brand-new-password", "yet-another-password"):
         assert secret not in text
+
+
+def test_qualification_is_stored_and_prefills_the_reporter(app, make_session):
+    from ect_reporting import users
+    from ect_reporting.extensions import db
+    from ect_reporting.reports import services
+
+    user = users.create_user(db.session, email="pharm@example.nhs.uk", full_name="P Harm", role="clinician",
+                             password="a-long-password-2026", qualification="pharmacist")
+    report = services.create_report(db.session, user, make_session(user=user), "medicine")
+    assert report.reporter_qualification == "pharmacist"
+
+
+def test_unknown_qualification_is_refused(app):
+    import pytest
+
+    from ect_reporting import users
+    from ect_reporting.extensions import db
+
+    with pytest.raises(users.UserError) as caught:
+        users.create_user(db.session, email="x@example.nhs.uk", full_name="X", role="clinician",
+                          password="a-long-password-2026", qualification="vet")
+    assert caught.value.field == "qualification"
