@@ -335,6 +335,16 @@ def _onset_errors(values: Mapping[str, Any], reactions: Sequence[Mapping[str, An
         )
 
 
+def _pregnancy_errors(values: Mapping[str, Any], errors: Errors) -> None:
+    """Pregnancy is asked where it can apply; weeks of gestation only for a pregnancy."""
+    pregnancy = values.get("pregnancy")
+    if pregnancy == "pregnant" and values.get("patient_sex") == "male":
+        message = "Pregnancy cannot be recorded for a male patient: check sex and pregnancy"
+        add_error(errors, "patient.pregnancy", message)
+    if values.get("gestation_weeks") is not None and pregnancy != "pregnant":
+        add_error(errors, "patient.gestation_weeks", "Give weeks pregnant only when the patient is pregnant")
+
+
 def _list_length_errors(lists: Mapping[str, Sequence[Any]], errors: Errors) -> None:
     for key, entries in lists.items():
         label, _, most = MEDICINE_LISTS[key]
@@ -386,6 +396,7 @@ def _medicine_errors(
         errors,
     )
     _check_seriousness(values, level, errors)
+    _pregnancy_errors(values, errors)
     _grade_and_outcome_errors(values, reactions, errors)
     _reaction_seriousness_errors(values, reactions, level, errors)
     _onset_errors(values, reactions, errors)

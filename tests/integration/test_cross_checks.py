@@ -124,3 +124,17 @@ def test_report_form_shows_whole_doses_without_a_decimal_point(client, clinician
     html = client.get(f"/reports/{report.id}/edit").get_data(as_text=True)
     assert 'value="27000"' in html
     assert "27000.0" not in html
+
+
+def test_pregnancy_must_fit_the_patient(client, auth):
+    response = _report_body(client, auth, patient={"sex": "male", "pregnancy": "pregnant"})
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["patient.pregnancy"] == [
+        "Pregnancy cannot be recorded for a male patient: check sex and pregnancy"
+    ]
+    response = _report_body(client, auth, patient={"pregnancy": "not_pregnant", "gestation_weeks": 12})
+    assert response.get_json()["errors"]["patient.gestation_weeks"] == [
+        "Give weeks pregnant only when the patient is pregnant"
+    ]
+    ok = _report_body(client, auth, patient={"sex": "female", "pregnancy": "pregnant", "gestation_weeks": 12})
+    assert ok.status_code == 201, ok.get_json()
