@@ -114,6 +114,7 @@ MEDICINE_HEADINGS = [
     "7. Causality",
     "8. Reporter",
     "9. ECT procedure summary",
+    "10. Clinical checks",
 ]
 
 DEVICE_HEADINGS = [
@@ -127,6 +128,7 @@ DEVICE_HEADINGS = [
     "6. Destination",
     "7. Reporter",
     "8. ECT procedure summary",
+    "9. Clinical checks",
 ]
 
 
@@ -187,8 +189,8 @@ def test_medicine_pdf_shows_every_filled_field(renderer, medicine_record):
             "Date started 28 March 2025",
             "Date stopped Not recorded",
             "Non-adherent dressings; district nurse review twice weekly",
-            # seriousness
-            "Serious Yes",
+            # seriousness (each reaction says "Serious" too, so anchor on the heading)
+            "4. Seriousness Serious Yes",
             "\u2610 Patient died due to reaction",
             "\u2612 Involved or prolonged inpatient hospitalisation",
             "\u2610 Life threatening",
@@ -301,9 +303,155 @@ def test_device_pdf_shows_every_filled_field(renderer, device_record):
     )
 
 
+def test_medicine_pdf_shows_the_yellow_card_case_data_in_order(renderer, medicine_record):
+    assert_in_order(
+        render_text(renderer, medicine_record),
+        [
+            "1. Patient",
+            "Ethnicity White",
+            "Pregnancy Not pregnant",
+            "Relevant medical history Stage IIIC melanoma of the left leg (2023); hypertension.",
+            "Relevant test results Mast cell tryptase 28 micrograms/L at 1 hour after onset.",
+            "Allergies No known drug allergies",
+            "2. Suspect drug(s)",
+            "Rechallenge Not rechallenged",
+            "Reaction 1 of 2",
+            "Time to onset 0 days (same day as the drug)",
+            "Serious Yes",
+            "Why serious Involved or prolonged inpatient hospitalisation",
+            "Reaction 2 of 2",
+            "Time to onset 14 days after the drug started",
+            "Serious No",
+            "Why serious Not applicable: not serious",
+            "5. Other medicines in the last 3 months",
+            "Medicine Role Batch Route Dose Started Stopped Taken for",
+            "Amlodipine Taken at the same time (not suspected) Not recorded Oral 5 mg 1 June 2023 Not recorded "
+            "Hypertension",
+            "Other medicines (free text) Amlodipine 5 mg once daily; paracetamol 1 g when required",
+            "8. Reporter",
+            "Qualification Physician (doctor)",
+            "Telephone 0161 496 0000",
+            "Address Skin Cancer Unit, Example Hospital, Example Road, Exampletown",
+            "9. ECT procedure summary",
+            "10. Clinical checks",
+            "When this report was created, the ECT session's checks raised:",
+            "\u2022 IV bleomycin 15,144 IU/m2 is above the ESOPE standard of 15,000 IU/m2",
+        ],
+    )
+
+
+def test_device_pdf_shows_reporter_details_and_no_clinical_warnings(renderer, device_record):
+    text = render_text(renderer, device_record)
+    assert_in_order(
+        text,
+        [
+            "7. Reporter",
+            "Qualification Other health professional",
+            "Telephone 01382 496000",
+            "Address Theatres, Example Royal Infirmary, Dundee",
+            "8. ECT procedure summary",
+            "9. Clinical checks No clinical warnings were raised for this ECT session.",
+        ],
+    )
+    # Medicine-only patient questions (null on a device record) are not printed.
+    for absent in ("Ethnicity", "Pregnancy", "Relevant medical history", "Allergies"):
+        assert absent not in text
+
+
+def test_a_medicine_report_without_warnings_says_so(renderer, medicine_record):
+    medicine_record["clinical_warnings"] = []
+    text = render_text(renderer, medicine_record)
+    assert "10. Clinical checks No clinical warnings were raised for this ECT session." in text
+
+
+def test_every_clinical_warning_is_listed(renderer, medicine_record):
+    medicine_record["clinical_warnings"].append(
+        {"field": "first_pulse_at", "message": "First pulse was 31 minutes after the drug (too late)"}
+    )
+    assert_in_order(
+        render_text(renderer, medicine_record),
+        ["10. Clinical checks", "\u2022 IV bleomycin 15,144 IU/m2", "\u2022 First pulse was 31 minutes after the drug"],
+    )
+
+
+def test_pregnancy_shows_the_weeks_when_given(renderer, medicine_record):
+    medicine_record["patient"].update(pregnancy="pregnant", gestation_weeks=24)
+    assert "Pregnancy Pregnant (24 weeks)" in render_text(renderer, medicine_record)
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (None, "Time to onset Not recorded"),
+        (1, "Time to onset 1 day after the drug started"),
+        (1200, "Time to onset 1,200 days after the drug started"),
+        (-2, "Time to onset 2 days before the drug started"),
+    ],
+)
+def test_time_to_onset_wording(renderer, medicine_record, days, expected):
+    medicine_record["reactions"][0]["time_to_onset_days"] = days
+    assert expected in render_text(renderer, medicine_record)
+
+
+def test_reaction_seriousness_lists_ticked_criteria_in_yellow_card_order(renderer, medicine_record):
+    medicine_record["reactions"][0]["seriousness_criteria"].update(medically_significant=True, death=True)
+    medicine_record["reactions"][1]["serious"] = None
+    text = render_text(renderer, medicine_record)
+    assert (
+        "Why serious Patient died due to reaction; Involved or prolonged inpatient hospitalisation; "
+        "Medically significant" in text
+    )
+    assert "Serious Not recorded Why serious Not recorded" in text
+
+
+def test_listed_other_medicines_without_free_text(renderer, medicine_record):
+    medicine_record["other_medicines"] = None
+    medicine_record["other_drugs"].append(
+        {
+            "characterisation": "suspect",
+            "name": "Propofol",
+            "batch": "PX-11",
+            "dose": 200.0,
+            "dose_unit": "mg",
+            "route": "intravenous",
+            "date_started": "2025-03-14",
+            "date_stopped": "2025-03-14",
+            "indication": "General anaesthesia for ECT",
+        }
+    )
+    text = render_text(renderer, medicine_record)
+    assert_in_order(
+        text,
+        [
+            "5. Other medicines in the last 3 months",
+            "Amlodipine Taken at the same time (not suspected)",
+            "Propofol Suspected PX-11 Intravenous 200 mg 14 March 2025 14 March 2025 General anaesthesia for ECT",
+            "6. Additional information",
+        ],
+    )
+    assert "Other medicines (free text)" not in text
+
+
+def test_a_long_other_medicine_falls_back_to_blocks(renderer, medicine_record):
+    medicine_record["other_drugs"][0]["indication"] = long_words(120)
+    text = render_text(renderer, medicine_record)
+    assert_in_order(text, ["Other medicine 1", "Medicine Amlodipine", "Taken for electrode needle"])
+
+
+def test_markup_in_case_data_prints_literally(renderer, medicine_record):
+    medicine_record["patient"]["medical_history"] = HOSTILE
+    medicine_record["other_drugs"][0]["indication"] = HOSTILE
+    medicine_record["clinical_warnings"][0]["message"] = HOSTILE
+    medicine_record["reporter"]["address"] = HOSTILE
+    text = render_text(renderer, medicine_record)
+    assert text.replace(" ", "").count(HOSTILE.replace(" ", "")) == 4
+    assert "&amp;" not in text
+
+
 def test_values_not_recorded_print_as_not_recorded(renderer, medicine_record):
     medicine_record["patient"].update(initials=None, weight_kg=None, local_reference="  ")
     medicine_record["other_medicines"] = None
+    medicine_record["other_drugs"] = []
     medicine_record["seriousness"]["serious"] = None
     medicine_record["procedure"]["opcs_codes"] = []
     text = render_text(renderer, medicine_record)

@@ -50,6 +50,7 @@ class DeviceLayout(ReportLayout):
         ("Destination", "destination_section"),
         ("Reporter", "reporter_section"),
         ("ECT procedure summary", "procedure_section"),
+        ("Clinical checks", "clinical_checks_section"),
     )
 
     @staticmethod

@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 from ect_reporting import vocab
 from ect_reporting.exports.pdf.base import NOT_RECORDED
 from ect_reporting.exports.pdf.shared import ReportLayout
-from ect_reporting.record_types import Reaction, Record, Seriousness, SuspectDrug
+from ect_reporting.record_types import OtherDrug, Reaction, Record, Seriousness, SuspectDrug
 
 BOX_TICKED = "\u2612"  # BALLOT BOX WITH X, present in DejaVu Sans
 BOX_EMPTY = "\u2610"  # BALLOT BOX
@@ -37,6 +37,18 @@ SUSPECT_DRUG_HEADER = (
 )
 SUSPECT_DRUG_WIDTHS = (34, 16, 19, 17, 17, 17, 33, 21)
 
+OTHER_DRUG_HEADER = (
+    "Medicine",
+    "Role",
+    "Batch",
+    "Route",
+    "Dose",
+    "Started",
+    "Stopped",
+    "Taken for",
+)
+OTHER_DRUG_WIDTHS = (28, 26, 15, 19, 16, 17, 17, 36)
+
 
 class MedicineLayout(ReportLayout):
     """A4 Yellow Card layout for ``kind == "medicine"`` records."""
@@ -51,6 +63,7 @@ class MedicineLayout(ReportLayout):
         ("Causality", "causality_section"),
         ("Reporter", "reporter_section"),
         ("ECT procedure summary", "procedure_section"),
+        ("Clinical checks", "clinical_checks_section"),
     )
     #: The seriousness heading moves with its tick-box block.
     section_min_space: ClassVar[dict[str, float]] = {"seriousness_section": 75 * mm}
@@ -62,6 +75,10 @@ class MedicineLayout(ReportLayout):
         drug = record.get("suspect_drug")
         rows = [self.suspect_drug_row(drug)] if drug else []
         flowables = self.grid(SUSPECT_DRUG_HEADER, rows, SUSPECT_DRUG_WIDTHS, "Suspect drug")
+        if drug:
+            # The table keeps the Yellow Card's fixed columns; rechallenge goes on a line below it.
+            flowables.append(Spacer(0, 1.5 * mm))
+            flowables += self.fields([("Rechallenge", self.label(vocab.RECHALLENGE, drug.get("rechallenge")))])
         if drug and drug.get("black_triangle") is True:
             flowables.append(Spacer(0, 1.5 * mm))
             flowables.append(
@@ -126,11 +143,35 @@ class MedicineLayout(ReportLayout):
                     ("Outcome", self.label(vocab.OUTCOMES, reaction.get("outcome"))),
                     ("Date started", self.date_text(reaction.get("onset_date"))),
                     ("Date stopped", self.date_text(reaction.get("end_date"))),
+                    ("Time to onset", self.onset_text(reaction.get("time_to_onset_days"))),
+                    ("Serious", self.text(reaction.get("serious"))),
                 ],
                 columns=2,
             ),
-            *self.fields([("Treatment given", self.text(reaction.get("treatment")))]),
+            *self.fields(
+                [
+                    ("Why serious", self.reaction_criteria_text(reaction)),
+                    ("Treatment given", self.text(reaction.get("treatment"))),
+                ]
+            ),
         ]
+
+    def onset_text(self, days: object) -> str:
+        """Return the time from the suspect drug's start to the reaction's onset, in days."""
+        if not isinstance(days, int) or isinstance(days, bool):
+            return self.text(days)
+        if days == 0:
+            return "0 days (same day as the drug)"
+        amount = self.number(abs(days), "day" if abs(days) == 1 else "days")
+        return f"{amount} after the drug started" if days > 0 else f"{amount} before the drug started"
+
+    def reaction_criteria_text(self, reaction: Reaction) -> str:
+        """Return the ticked seriousness criteria of one reaction, in Yellow Card order."""
+        criteria = reaction.get("seriousness_criteria") or {}
+        ticked = [label for key, label in vocab.SERIOUSNESS_CRITERIA.items() if criteria.get(key) is True]
+        if ticked:
+            return "; ".join(ticked)
+        return "Not applicable: not serious" if reaction.get("serious") is False else NOT_RECORDED
 
     # --- seriousness ------------------------------------------------------------
 
@@ -179,8 +220,36 @@ class MedicineLayout(ReportLayout):
     # --- free text and causality ------------------------------------------------
 
     def other_medicines_section(self, record: Record) -> list[Flowable]:
-        """Free text that may run over pages."""
-        return self.long_text(self.text(record.get("other_medicines")))
+        """The listed medicines as a table, then the reporter's free text (which may run over pages).
+
+        With nothing listed the free text stands alone, as on the paper
+        Yellow Card; with medicines listed, free text is printed under its
+        own label only when there is some.
+        """
+        drugs = record.get("other_drugs") or []
+        free_text = record.get("other_medicines")
+        if not drugs:
+            return self.long_text(self.text(free_text))
+        rows = [self.other_drug_row(drug) for drug in drugs]
+        flowables = self.grid(OTHER_DRUG_HEADER, rows, OTHER_DRUG_WIDTHS, "Other medicine")
+        if isinstance(free_text, str) and free_text.strip():
+            flowables += self.block_label("Other medicines (free text)")
+            flowables += self.long_text(free_text)
+        return flowables
+
+    def other_drug_row(self, drug: OtherDrug) -> list[str]:
+        """Return the table cells of one other medicine."""
+        unit = drug.get("dose_unit")
+        return [
+            self.text(drug.get("name")),
+            self.label(vocab.DRUG_CHARACTERISATIONS, drug.get("characterisation")),
+            self.text(drug.get("batch")),
+            self.label(vocab.OTHER_DRUG_ROUTES, drug.get("route")),
+            self.quantity(drug.get("dose"), vocab.label(vocab.OTHER_DOSE_UNITS, unit) if unit else None),
+            self.date_text(drug.get("date_started")),
+            self.date_text(drug.get("date_stopped")),
+            self.text(drug.get("indication")),
+        ]
 
     def additional_information_section(self, record: Record) -> list[Flowable]:
         """Free text that may run over pages."""

@@ -8,11 +8,12 @@ report) shows up in both forms at once.
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Table, TableStyle
 
 from ect_reporting import reference, vocab
-from ect_reporting.exports.pdf.base import NOT_RECORDED, BaseLayout
-from ect_reporting.record_types import CodedTerm, Procedure, Record
+from ect_reporting.exports.pdf.base import NHS_DARK_BLUE, NHS_PALE_GREY, NOT_RECORDED, BaseLayout
+from ect_reporting.record_types import ClinicalCheck, CodedTerm, Patient, Procedure, Record
 
 #: Field rows: (label, display value).
 Rows = list[tuple[str, str]]
@@ -72,19 +73,52 @@ class ReportLayout(BaseLayout):
         ]
 
     def patient_section(self, record: Record) -> list[Flowable]:
-        """Minimum patient data only (the record holds nothing more)."""
+        """Minimum patient data, then (medicine reports only) the Yellow Card's patient questions.
+
+        Device records hold the medicine-only keys as ``None``; they are
+        not asked on a device form, so they are not printed there.
+        """
         patient = record["patient"]
-        return self.fields(
-            [
-                ("Initials", self.text(patient.get("initials"))),
-                ("Sex", self.label(vocab.SEXES, patient.get("sex"))),
-                ("Age", self.quantity(patient.get("age"), "years")),
-                ("Weight", self.quantity(patient.get("weight_kg"), "kg")),
-                ("Height", self.quantity(patient.get("height_cm"), "cm")),
-                ("Local reference", self.text(patient.get("local_reference"))),
-            ],
-            columns=2,
-        )
+        rows = [
+            ("Initials", self.text(patient.get("initials"))),
+            ("Sex", self.label(vocab.SEXES, patient.get("sex"))),
+            ("Age", self.quantity(patient.get("age"), "years")),
+            ("Weight", self.quantity(patient.get("weight_kg"), "kg")),
+            ("Height", self.quantity(patient.get("height_cm"), "cm")),
+            ("Local reference", self.text(patient.get("local_reference"))),
+        ]
+        if record.get("kind") != "medicine":
+            return self.fields(rows, columns=2)
+        rows += [
+            ("Ethnicity", self.label(vocab.ETHNICITIES, patient.get("ethnicity"))),
+            ("Pregnancy", self.pregnancy_text(patient)),
+        ]
+        return [
+            *self.fields(rows, columns=2),
+            *self.free_text_blocks(
+                [
+                    ("Relevant medical history", patient.get("medical_history")),
+                    ("Relevant test results", patient.get("test_results")),
+                    ("Allergies", patient.get("allergies")),
+                ]
+            ),
+        ]
+
+    def pregnancy_text(self, patient: Patient) -> str:
+        """Return "Pregnant (24 weeks)"; the weeks only when recorded."""
+        text = self.label(vocab.PREGNANCY, patient.get("pregnancy"))
+        weeks = patient.get("gestation_weeks")
+        if patient.get("pregnancy") and isinstance(weeks, int) and not isinstance(weeks, bool):
+            text = f"{text} ({self.quantity(weeks, 'week' if weeks == 1 else 'weeks')})"
+        return text
+
+    def free_text_blocks(self, items: list[tuple[str, object]]) -> list[Flowable]:
+        """Return a label over splittable paragraphs for each free-text value (any length)."""
+        flowables: list[Flowable] = []
+        for label, value in items:
+            flowables += self.block_label(label)
+            flowables += self.long_text(self.text(value))
+        return flowables
 
     def reporter_section(self, record: Record) -> list[Flowable]:
         """Who reports: the regulator's contact for questions."""
@@ -93,11 +127,48 @@ class ReportLayout(BaseLayout):
             [
                 ("Name", self.text(reporter.get("name"))),
                 ("Profession", self.text(reporter.get("profession"))),
+                ("Qualification", self.label(vocab.QUALIFICATIONS, reporter.get("qualification"))),
                 ("Email", self.text(reporter.get("email"))),
+                ("Telephone", self.text(reporter.get("phone"))),
                 ("Organisation", self.text(reporter.get("organisation"))),
+                ("Address", self.text(reporter.get("address"))),
             ],
             columns=2,
         )
+
+    def clinical_checks_section(self, record: Record) -> list[Flowable]:
+        """The ECT session's non-blocking clinical warnings when the report was created, in a box.
+
+        They are kept with the report (``clinical_warnings``), so the box
+        shows what the checks said then, even if the session changed
+        since. An empty list is said in words: no box reads as "not
+        checked".
+        """
+        warnings: list[ClinicalCheck] = record.get("clinical_warnings") or []
+        if not warnings:
+            lines = ["No clinical warnings were raised for this ECT session."]
+        else:
+            lines = ["When this report was created, the ECT session's checks raised:"]
+            lines += [f"\u2022 {self.text(warning.get('message'))}" for warning in warnings]
+        if not all(self.fits_in_cell(line) for line in lines):
+            return [paragraph for line in lines for paragraph in self.long_text(line)]
+        table = Table([[self.para(line)] for line in lines], colWidths=[self.frame_width], hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    *self.base_table_style,
+                    ("BOX", (0, 0), (-1, -1), 1.2, NHS_DARK_BLUE),
+                    ("BACKGROUND", (0, 0), (-1, -1), NHS_PALE_GREY),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1.2 * mm),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2 * mm),
+                    ("TOPPADDING", (0, 0), (-1, 0), 2.5 * mm),
+                    ("BOTTOMPADDING", (0, -1), (-1, -1), 2.5 * mm),
+                ]
+            )
+        )
+        return [table]
 
     def procedure_section(self, record: Record) -> list[Flowable]:
         """The ECT session summary: one two-column table, then the OPCS-4 codes.
