@@ -197,12 +197,43 @@ def _renderer(fmt: str) -> Any:
         from ect_reporting.exports.pdf import PdfRenderer
 
         return PdfRenderer()
+    if fmt == "fhir.json":
+        from ect_reporting.exports.fhir import FhirRenderer
+
+        return FhirRenderer()
     return None
+
+
+# Formats that refuse an incomplete report: a FHIR Bundle goes to other systems,
+# which cannot tell a partial one from a complete one (JSON and PDF are drafts people read).
+_COMPLETE_ONLY_FORMATS = frozenset({"fhir.json"})
+
+
+def _refusal(fmt: str, problems: list[dict[str, str]]) -> Any:
+    """The 422 answer (what is missing) instead of a partial FHIR Bundle; None when the export may go ahead.
+
+    Returned, not raised: the HTTPException handler keeps only the message, and the
+    caller needs the paths.
+    """
+    if fmt not in _COMPLETE_ONLY_FORMATS or not problems:
+        return None
+    errors: Errors = {}
+    for problem in problems:
+        add_error(errors, problem["path"], problem["message"])
+    return error_response(
+        422,
+        "The report is not complete, so it cannot be exported in this format",
+        errors=errors,
+        completeness={"complete": False, "problems": problems},
+    )
 
 
 @bp.get("/reports/<int:report_id>/export.<fmt>")
 def export_report(report_id: int, fmt: str) -> Any:
-    """Download the report as JSON or PDF, rendered from the canonical record."""
+    """Download the report as JSON, PDF or FHIR (``fhir.json``), rendered from the canonical record.
+
+    The default converter matches dots, so ``export.fhir.json`` gives ``fmt="fhir.json"``.
+    """
     from flask import Response
 
     from ect_reporting.audit import record_event
@@ -211,8 +242,12 @@ def export_report(report_id: int, fmt: str) -> Any:
     report = access.visible_report(db.session, report_id, user)
     renderer = _renderer(fmt)
     if renderer is None:
-        raise ApiError(404, f"Unknown export format '{fmt}'; use json or pdf")
-    export = renderer.generate(report_view(db.session, user, report, opcs=opcs_settings()).record)
+        raise ApiError(404, f"Unknown export format '{fmt}'; use json, pdf or fhir.json")
+    view = report_view(db.session, user, report, opcs=opcs_settings())
+    refusal = _refusal(fmt, view.problem_dicts())
+    if refusal is not None:
+        return refusal
+    export = renderer.generate(view.record)
     record_event(
         db.session,
         actor=user,
