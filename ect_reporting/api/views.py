@@ -21,7 +21,7 @@ from ect_reporting.reports.read_model import report_view
 from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.rules import add_error
 from ect_reporting.vocab import REPORT_KINDS
-from ect_reporting.web import clinical_settings, clock_rules, opcs_settings, organisation_code
+from ect_reporting.web import clinical_settings, clock_rules, e2b_settings, opcs_settings, organisation_code
 
 _SENT_DATE = (Field("sent_date", "sent_date", "date", "Date sent"),)
 
@@ -197,22 +197,52 @@ def _renderer(fmt: str) -> Any:
         from ect_reporting.exports.pdf import PdfRenderer
 
         return PdfRenderer()
+    if fmt == "xml":
+        from ect_reporting.exports.e2b import E2bRenderer
+
+        return E2bRenderer(e2b_settings())
     return None
+
+
+def _check_e2b(report: Report, problems: tuple[tuple[str, str], ...]) -> None:
+    """Refuse an E2B(R3) export that would be wrong or partial (409 / 422).
+
+    Why only E2B: the JSON and PDF exports are working copies people read
+    while a report is being written, but an ICSR is what a regulator's
+    system loads, so a device report (no ICSR exists for it) or an
+    incomplete one gets a clear refusal naming what is missing.
+    """
+    if report.kind != "medicine":
+        raise ApiError(409, "E2B(R3) is for adverse drug reactions; device reports export as FHIR or PDF")
+    if problems:
+        raise ApiError(
+            422,
+            "The report is not complete enough for an E2B(R3) message",
+            problems=[{"path": path, "message": message} for path, message in problems],
+        )
 
 
 @bp.get("/reports/<int:report_id>/export.<fmt>")
 def export_report(report_id: int, fmt: str) -> Any:
-    """Download the report as JSON or PDF, rendered from the canonical record."""
+    """Download the report as JSON, PDF or E2B(R3) XML, rendered from the canonical record."""
     from flask import Response
 
     from ect_reporting.audit import record_event
+    from ect_reporting.exports.e2b_validation import E2bInvalid
 
     user = api_user()
     report = access.visible_report(db.session, report_id, user)
     renderer = _renderer(fmt)
     if renderer is None:
-        raise ApiError(404, f"Unknown export format '{fmt}'; use json or pdf")
-    export = renderer.generate(report_view(db.session, user, report, opcs=opcs_settings()).record)
+        raise ApiError(404, f"Unknown export format '{fmt}'; use json, pdf or xml")
+    view = report_view(db.session, user, report, opcs=opcs_settings())
+    if fmt == "xml":
+        _check_e2b(report, view.problems)
+    try:
+        export = renderer.generate(view.record)
+    except E2bInvalid as exc:
+        raise ApiError(422, "The E2B(R3) message failed validation against the ICH schema",
+                       schema_errors=exc.messages) from exc
     record_event(
         db.session,
         actor=user,

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from lxml import etree
 
@@ -59,13 +60,19 @@ def _clean(text: object) -> str:
     return _NOT_XML.sub("", str(text))
 
 
+def _present(value: object) -> str | None:
+    """Return the text XML can carry, or None when nothing but blanks is left."""
+    text = _clean(value).strip() if value is not None else ""
+    return text or None
+
+
 def _el(parent: etree._Element, tag: str, text: object = None, xsi_type: str | None = None, **attrs: Any):
-    """Add a child in the HL7 namespace; ``None`` attributes are left out."""
+    """Add a child in the HL7 namespace; ``None`` or blank attributes are left out (HL7 forbids empty ones)."""
     element = etree.SubElement(parent, f"{{{NS}}}{tag}")
     if xsi_type:
         element.set(f"{{{XSI}}}type", xsi_type)
     for name, value in attrs.items():
-        if value is not None:
+        if _present(value) is not None:
             element.set(name, _clean(value))
     if text is not None:
         element.text = _clean(text)
@@ -242,6 +249,22 @@ def split_name(name: str | None) -> tuple[str | None, list[str], str | None]:
     return title, words[:-1], words[-1]
 
 
+def _telecoms(phone: str | None, email: str | None) -> list[str]:
+    """Return the reporter's phone and e-mail as the URLs HL7 needs (C.2.r.2.7).
+
+    The phone keeps its digits and a leading "+" only (spaces and words
+    cannot be in a ``tel:`` URL); the e-mail is percent-encoded where needed.
+    """
+    found = []
+    digits = re.sub(r"[^0-9]", "", phone or "")
+    if digits:
+        found.append(f"tel:{'+' if (phone or '').strip().startswith('+') else ''}{digits}")
+    mailbox = _present(email)
+    if mailbox:
+        found.append("mailto:" + quote(re.sub(r"\s+", "", mailbox), safe="@._+-"))
+    return found
+
+
 def _primary_source(event: etree._Element, record: Record) -> None:
     """C.2.r: the reporting health professional, with contact details, qualification and country."""
     reporter = record["reporter"]
@@ -249,10 +272,8 @@ def _primary_source(event: etree._Element, record: Record) -> None:
                  "assignedEntity", classCode="ASSIGNED")
     if reporter.get("address"):
         _el(_el(entity, "addr"), "streetAddressLine", reporter["address"])
-    if reporter.get("phone"):
-        _el(entity, "telecom", value="tel:" + re.sub(r"\s+", "", reporter["phone"]))
-    if reporter.get("email"):
-        _el(entity, "telecom", value="mailto:" + re.sub(r"\s+", "", reporter["email"]))
+    for address in _telecoms(reporter.get("phone"), reporter.get("email")):
+        _el(entity, "telecom", value=address)
     person = _el(entity, "assignedPerson", classCode="PSN", determinerCode="INSTANCE")
     title, given, family = split_name(reporter.get("name"))
     name = _el(person, "name")
@@ -289,8 +310,8 @@ def _sender(event: etree._Element, settings: E2bSettings) -> None:
 
 def _other_case_ids(event: etree._Element, record: Record) -> None:
     """C.1.9.1.r: the regulator's own reference for the case, once it has given one."""
-    reference = record.get("regulator_reference")
-    if not reference:
+    reference = _present(record.get("regulator_reference"))
+    if reference is None:
         return
     control = _el(_el(event, "subjectOf1", typeCode="SUBJ"), "controlActEvent", classCode="CACT", moodCode="EVN")
     authority = vocab.regulator((record.get("destination") or {}).get("scheme"))
@@ -309,7 +330,7 @@ def _characteristics(event: etree._Element, record: Record) -> None:
     kind = _characteristic(event, codes.CHARACTERISTIC_REPORT_TYPE, "ichReportType")
     _el(kind, "value", xsi_type="CE", code=codes.REPORT_TYPE_SPONTANEOUS, codeSystem=codes.OID_REPORT_TYPE)
     other = _characteristic(event, codes.CHARACTERISTIC_OTHER_CASE_IDS, "otherCaseIds")
-    _boolean(other, bool(record.get("regulator_reference")))
+    _boolean(other, _present(record.get("regulator_reference")) is not None)
     nullification = record.get("nullification") or {}
     if nullification.get("nullified"):
         code, reason = codes.NULLIFICATION, nullification.get("reason") or "Case nullified by the sender"
