@@ -204,8 +204,8 @@ def _renderer(fmt: str) -> Any:
     return None
 
 
-def _check_e2b(report: Report, problems: tuple[tuple[str, str], ...]) -> None:
-    """Refuse an E2B(R3) export that would be wrong or partial (409 / 422).
+def _e2b_refusal(report: Report, problems: tuple[tuple[str, str], ...]) -> Any:
+    """Return the refusal of an E2B(R3) export that would be wrong or partial (409 / 422), or None.
 
     Why only E2B: the JSON and PDF exports are working copies people read
     while a report is being written, but an ICSR is what a regulator's
@@ -213,13 +213,14 @@ def _check_e2b(report: Report, problems: tuple[tuple[str, str], ...]) -> None:
     incomplete one gets a clear refusal naming what is missing.
     """
     if report.kind != "medicine":
-        raise ApiError(409, "E2B(R3) is for adverse drug reactions; device reports export as FHIR or PDF")
+        return error_response(409, "E2B(R3) is for adverse drug reactions; device reports export as FHIR or PDF")
     if problems:
-        raise ApiError(
+        return error_response(
             422,
             "The report is not complete enough for an E2B(R3) message",
             problems=[{"path": path, "message": message} for path, message in problems],
         )
+    return None
 
 
 @bp.get("/reports/<int:report_id>/export.<fmt>")
@@ -236,13 +237,14 @@ def export_report(report_id: int, fmt: str) -> Any:
     if renderer is None:
         raise ApiError(404, f"Unknown export format '{fmt}'; use json, pdf or xml")
     view = report_view(db.session, user, report, opcs=opcs_settings())
-    if fmt == "xml":
-        _check_e2b(report, view.problems)
+    refusal = _e2b_refusal(report, view.problems) if fmt == "xml" else None
+    if refusal is not None:
+        return refusal
     try:
         export = renderer.generate(view.record)
     except E2bInvalid as exc:
-        raise ApiError(422, "The E2B(R3) message failed validation against the ICH schema",
-                       schema_errors=exc.messages) from exc
+        return error_response(422, "The E2B(R3) message failed validation against the ICH schema",
+                              schema_errors=exc.messages)
     record_event(
         db.session,
         actor=user,
