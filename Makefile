@@ -68,6 +68,7 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/bench_pdf.py
+	$(BIN)/python bench/bench_e2b.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance

@@ -64,6 +64,7 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "ECT_ORGANISATION": "Demo NHS Foundation Trust",
         "ECT_SENDER_ID": "GB-ECTDEMO",
+        "ECT_E2B_RECEIVER_ID": "MHRA",
         "ECT_ORGANISATION_CODE": "ECT",
         "ECT_PAGE_SIZE": 20,
         "RATELIMIT_STORAGE_URI": "memory://",
@@ -113,6 +114,21 @@ def finalise(settings: dict[str, Any]) -> None:
         settings.setdefault("SESSION_COOKIE_SECURE", True)
         settings.setdefault("REMEMBER_COOKIE_SECURE", True)
     OpcsSettings.from_mapping(settings)  # a bad ECT_OPCS_* value stops start-up
+    check_e2b_settings(settings)
+
+
+def check_e2b_settings(settings: Mapping[str, Any]) -> None:
+    """Stop start-up when ECT_E2B_SCHEMA_DIR names a folder without the ICH schema.
+
+    Failing here beats failing at the first export: the site asked for
+    validation, and a typo in the path must not quietly switch it off.
+    """
+    try:
+        e2b = E2bSettings.from_mapping(settings)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    if e2b.schema_file is not None and not e2b.schema_file.is_file():
+        raise ConfigurationError(f"ECT_E2B_SCHEMA_DIR has no multicacheschemas/MCCI_IN200100UV01.xsd: {e2b.schema_dir}")
 
 
 def int_setting(config: Mapping[str, Any], key: str, default: int) -> int:
@@ -215,4 +231,49 @@ class OpcsSettings:
             inpatient_rule_confirmed=is_set(config, "ECT_OPCS_INPATIENT_DELIVERY_CODE"),
             procurement_code=procurement or None,
             body_system_code=bool_setting(config, "ECT_OPCS_BODY_SYSTEM_CODE", default.body_system_code),
+        )
+
+
+@dataclass(frozen=True)
+class E2bSettings:
+    """Who sends and receives the E2B(R3) messages, and where the ICH schemas are (ECT_E2B_* settings).
+
+    Why a value object: the E2B renderer is Flask-free, so the blueprint
+    reads these once (``web.e2b_settings``) and passes them in.
+
+    - ``sender_id`` (N.1.3 / N.2.r.2): ``ECT_E2B_SENDER_ID``, else ``ECT_SENDER_ID``.
+    - ``receiver_id`` (N.1.4 / N.2.r.3): ``ECT_E2B_RECEIVER_ID``, default ``MHRA``.
+    - ``sender_organisation`` (C.3.2): ``ECT_ORGANISATION``, the trust sending the case.
+    - ``schema_dir``: ``ECT_E2B_SCHEMA_DIR``, a copy of the ICH schema set
+      (holding ``multicacheschemas/MCCI_IN200100UV01.xsd``). When set, every
+      message is validated before it is offered, and an invalid one is
+      refused; unset, no validation (the product ships no third-party XSDs).
+    """
+
+    sender_id: str = "GB-ECTDEMO"
+    receiver_id: str = "MHRA"
+    sender_organisation: str = "Demo NHS Foundation Trust"
+    schema_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse empty identifiers: an acknowledgement could not be routed back."""
+        for name in ("sender_id", "receiver_id"):
+            if not str(getattr(self, name)).strip():
+                raise ValueError(f"ECT_E2B_{name.upper()} must not be empty")
+
+    @property
+    def schema_file(self) -> Path | None:
+        """The root XSD messages are validated against, or None when validation is off."""
+        return None if self.schema_dir is None else self.schema_dir / "multicacheschemas" / "MCCI_IN200100UV01.xsd"
+
+    @classmethod
+    def from_mapping(cls, config: Mapping[str, Any]) -> E2bSettings:
+        """Build the settings from app config; missing keys keep the defaults."""
+        default = cls()
+        schema_dir = str(config.get("ECT_E2B_SCHEMA_DIR") or "").strip()
+        return cls(
+            sender_id=str(config.get("ECT_E2B_SENDER_ID") or config.get("ECT_SENDER_ID") or default.sender_id),
+            receiver_id=str(config.get("ECT_E2B_RECEIVER_ID") or default.receiver_id),
+            sender_organisation=str(config.get("ECT_ORGANISATION") or default.sender_organisation),
+            schema_dir=Path(schema_dir) if schema_dir else None,
         )

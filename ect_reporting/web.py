@@ -15,7 +15,7 @@ from flask import current_app
 from flask_login import current_user, login_required
 
 from ect_reporting import clinical, clocks
-from ect_reporting.config import OpcsSettings
+from ect_reporting.config import E2bSettings, OpcsSettings
 from ect_reporting.exceptions import Forbidden
 from ect_reporting.models import User
 
@@ -61,3 +61,8 @@ def organisation_code() -> str:
 def opcs_settings() -> OpcsSettings:
     """Return this site's OPCS-4 coding choices from its ECT_OPCS_* settings."""
     return OpcsSettings.from_mapping(current_app.config)
+
+
+def e2b_settings() -> E2bSettings:
+    """Return this site's E2B(R3) sender, receiver and schema folder from its ECT_E2B_* settings."""
+    return E2bSettings.from_mapping(current_app.config)

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -326,3 +327,16 @@ def _cheap_password_hashing() -> Iterator[None]:
     users_module._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
     users_module._hasher = original
+
+
+# The ICH E2B(R3) schema set is third-party material kept beside the
+# checkout (../shared/reference, as CI has it), never inside the product.
+E2B_SCHEMA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "e2b-r3-schemas"
+
+
+@pytest.fixture(scope="session")
+def e2b_schema_dir() -> Path:
+    """Return the ICH schema folder; skip (saying why) only when it is not beside the checkout."""
+    if not (E2B_SCHEMA_DIR / "multicacheschemas" / "MCCI_IN200100UV01.xsd").is_file():
+        pytest.skip(f"ICH E2B(R3) schemas not found at {E2B_SCHEMA_DIR} (CI has ../shared/reference beside it)")
+    return E2B_SCHEMA_DIR

@@ -21,7 +21,7 @@ from ect_reporting.reports.read_model import report_view
 from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.rules import add_error
 from ect_reporting.vocab import REPORT_KINDS
-from ect_reporting.web import clinical_settings, clock_rules, opcs_settings, organisation_code
+from ect_reporting.web import clinical_settings, clock_rules, e2b_settings, opcs_settings, organisation_code
 
 _SENT_DATE = (Field("sent_date", "sent_date", "date", "Date sent"),)
 
@@ -201,12 +201,17 @@ def _renderer(fmt: str) -> Any:
         from ect_reporting.exports.fhir import FhirRenderer
 
         return FhirRenderer()
+    if fmt == "xml":
+        from ect_reporting.exports.e2b import E2bRenderer
+
+        return E2bRenderer(e2b_settings())
     return None
 
 
 # Formats that refuse an incomplete report: a FHIR Bundle goes to other systems,
 # which cannot tell a partial one from a complete one (JSON and PDF are drafts people read).
-_COMPLETE_ONLY_FORMATS = frozenset({"fhir.json"})
+# Machine-readable exports a receiver loads as they are: never a partial file.
+_COMPLETE_ONLY_FORMATS = frozenset({"fhir.json", "xml"})
 
 
 def _refusal(fmt: str, problems: list[dict[str, str]]) -> Any:
@@ -220,34 +225,44 @@ def _refusal(fmt: str, problems: list[dict[str, str]]) -> Any:
     errors: Errors = {}
     for problem in problems:
         add_error(errors, problem["path"], problem["message"])
+    what = {"xml": "an E2B(R3) message", "fhir.json": "a FHIR Bundle"}[fmt]
     return error_response(
         422,
-        "The report is not complete, so it cannot be exported in this format",
+        f"The report is not complete, so it cannot be exported as {what}: complete what is listed",
         errors=errors,
+        problems=problems,
         completeness={"complete": False, "problems": problems},
     )
 
 
 @bp.get("/reports/<int:report_id>/export.<fmt>")
 def export_report(report_id: int, fmt: str) -> Any:
-    """Download the report as JSON, PDF or FHIR (``fhir.json``), rendered from the canonical record.
+    """Download the report as JSON, PDF, E2B(R3) XML or FHIR (``fhir.json``), rendered from the canonical record.
 
     The default converter matches dots, so ``export.fhir.json`` gives ``fmt="fhir.json"``.
     """
     from flask import Response
 
     from ect_reporting.audit import record_event
+    from ect_reporting.exports.e2b_validation import E2bInvalid
 
     user = api_user()
     report = access.visible_report(db.session, report_id, user)
     renderer = _renderer(fmt)
     if renderer is None:
-        raise ApiError(404, f"Unknown export format '{fmt}'; use json, pdf or fhir.json")
+        raise ApiError(404, f"Unknown export format '{fmt}'; use json, pdf, xml or fhir.json")
     view = report_view(db.session, user, report, opcs=opcs_settings())
+    if fmt == "xml" and report.kind != "medicine":
+        return error_response(409, "E2B(R3) is for adverse drug reactions; device reports export as FHIR or PDF")
     refusal = _refusal(fmt, view.problem_dicts())
     if refusal is not None:
         return refusal
-    export = renderer.generate(view.record)
+    try:
+        export = renderer.generate(view.record)
+    except E2bInvalid as exc:
+        return error_response(
+            422, "The E2B(R3) message failed validation against the ICH schema", schema_errors=exc.messages
+        )
     record_event(
         db.session,
         actor=user,
