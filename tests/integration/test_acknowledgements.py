@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import io
 from html import unescape
-from pathlib import Path
 
 import pytest
-from lxml import etree
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
@@ -22,31 +20,8 @@ from ect_reporting.exports.e2b_ids import message_number
 from ect_reporting.extensions import db
 from ect_reporting.models import AuditEvent, Report
 from ect_reporting.reports import services
+from tests.e2b_acks import NEGATIVE_TEXT, ack_for
 from tests.review.helpers import sign_in
-
-EXAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "e2b-r3-examples"
-HL7 = {"hl7": "urn:hl7-org:v3"}
-NEGATIVE_TEXT = "Patient Ethnicity Code (FDA.D.12) must be provided"
-
-
-def example(name: str) -> bytes:
-    path = EXAMPLES / name
-    if not path.exists():
-        pytest.skip(f"E2B(R3) examples not found at {EXAMPLES.resolve()} (CI has them beside the checkout)")
-    return path.read_bytes()
-
-
-def ack_for(*numbers: str, accepted: bool = True) -> bytes:
-    """The positive (CA) or negative (CR) example, answering ``numbers`` (one message each)."""
-    root = etree.fromstring(example("R3ack-positive.ack" if accepted else "R3ack-negative.ack"))
-    [message] = root.findall("hl7:MCCI_IN000002UV01", HL7)
-    position = list(root).index(message)
-    root.remove(message)
-    for offset, number in enumerate(numbers):
-        copy = etree.fromstring(etree.tostring(message))
-        copy.find("hl7:acknowledgement/hl7:targetMessage/hl7:id", HL7).set("extension", number)
-        root.insert(position + offset, copy)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 @pytest.fixture
@@ -213,14 +188,14 @@ def test_bad_uploads_get_a_clear_error_beside_the_field(lead_client, make_sent, 
 
 def test_the_upload_form_shows_only_to_a_governance_lead_on_a_sent_report(app, lead_client, make_sent, clinician):
     report = make_sent()
-    label = "Upload the regulator&#39;s acknowledgement (E2B R3 ACK file)"
-    assert label in lead_client.get(f"/reports/{report.id}").get_data(as_text=True)
+    label = "Upload the regulator's acknowledgement (E2B R3 ACK file)"
+    assert label in page_text(lead_client, report)
     author = app.test_client()
     sign_in(author, clinician)
-    assert label not in author.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert label not in page_text(author, report)
     report.state = "acknowledged"
     db.session.commit()
-    assert label not in lead_client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert label not in page_text(lead_client, report)
 
 
 def test_api_applies_an_acknowledgement(client, make_sent, governance_lead, token_for):

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from ect_reporting.e2b_ack import AckError, hl7_date, parse_acknowledgement
-
-EXAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "e2b-r3-examples"
-
-
-def example(name: str) -> bytes:
-    """Return an example file's bytes, or skip when the reference folder is not beside the checkout."""
-    path = EXAMPLES / name
-    if not path.exists():
-        pytest.skip(f"E2B(R3) examples not found at {EXAMPLES.resolve()} (CI has them beside the checkout)")
-    return path.read_bytes()
+from tests.e2b_acks import example
 
 
 def test_positive_example_is_accepted_with_its_message_number_and_text():
