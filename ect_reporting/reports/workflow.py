@@ -5,7 +5,8 @@
 this order, the role (403), the current state (409), the rule that nobody
 reviews their own report (403), then what the action needs (422: a
 comment to return, a reason to withdraw or nullify, the regulator's
-reference to record sending, no submission problems to submit). The
+words to record its rejection, the regulator's reference to record
+sending, no submission problems to submit). The
 effect stamps the report and one audit row is written in the caller's
 transaction. Labels and messages name the report's own regulator (MHRA,
 IRIC or NIAIC: ``vocab.reference_label``).
