@@ -16,7 +16,7 @@ from ect_reporting.exceptions import Errors, Forbidden, ValidationFailed
 from ect_reporting.extensions import db
 from ect_reporting.fields import MEDICINE_LISTS, SESSION_FIELDS, Field, report_fields
 from ect_reporting.models import EctSession, Report
-from ect_reporting.reports import duplicates, follow_ups, services, workflow
+from ect_reporting.reports import acknowledgements, duplicates, follow_ups, services, workflow
 from ect_reporting.reports.read_model import report_view
 from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.rules import add_error
@@ -338,3 +338,47 @@ def create_follow_up(report_id: int) -> Any:
     db.session.commit()
     headers = {"Location": url_for("api.get_report", report_id=follow_up.id), "ETag": _etag(follow_up)}
     return _report_body(follow_up), 201, headers
+
+
+ACK_MAX_BYTES = 1_000_000  # an E2B(R3) acknowledgement is a few kilobytes
+_XML_TYPES = ("application/xml", "text/xml")
+
+
+@bp.post("/acknowledgements")
+def apply_acknowledgement() -> Any:
+    """Apply the regulator's E2B(R3) acknowledgement (the XML is the body): 200, 403, 409, 413, 415 or 422.
+
+    Governance leads only. The file is applied whole or not at all; the
+    answer lists what happened to each report it names.
+    """
+    user = api_user()
+    if not user.has_role(*acknowledgements.ACK_ROLES):
+        raise Forbidden("Only a governance lead can record the regulator's acknowledgement")
+    if request.mimetype not in _XML_TYPES:
+        raise ApiError(415, "Content-Type must be application/xml (the E2B(R3) acknowledgement file)")
+    if (request.content_length or 0) > ACK_MAX_BYTES:
+        raise ApiError(413, "The acknowledgement must be smaller than 1 MB")
+    request.max_content_length = ACK_MAX_BYTES
+    batch = acknowledgements.read_file(request.get_data(cache=False))
+    applied = acknowledgements.apply_acknowledgement(db.session, user, batch)
+    db.session.commit()
+    return {
+        "acknowledgement": {
+            "batch_number": batch.batch_number,
+            "code": batch.code,
+            "icsr_batch_number": batch.icsr_batch_number,
+            "date": batch.created.isoformat() if batch.created else None,
+        },
+        "reports": [
+            {
+                "id": outcome.report.id,
+                "url": url_for("api.get_report", report_id=outcome.report.id),
+                "message_number": outcome.message.message_number,
+                "code": outcome.message.code,
+                "messages": list(outcome.message.texts),
+                "state": outcome.report.state,
+                "summary": outcome.summary,
+            }
+            for outcome in applied
+        ],
+    }

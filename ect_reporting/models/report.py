@@ -142,6 +142,17 @@ class Report(PatientMinimumData, db.Model):
     mhra_sent_date: Mapped[date | None]
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
+    # The regulator's latest E2B(R3) acknowledgement of this version (ACK file).
+    ack_code: Mapped[str | None] = mapped_column(String(2))  # ACK.B.r.6: CA or CR
+    ack_batch_code: Mapped[str | None] = mapped_column(String(2))  # ACK.A.4: AA, AE or AR
+    ack_date: Mapped[date | None]  # ACK.M.4
+    ack_batch_number: Mapped[str | None] = mapped_column(String(100))  # ACK.M.1
+    ack_local_report_number: Mapped[str | None] = mapped_column(String(100))  # ACK.B.r.2
+    ack_sender: Mapped[str | None] = mapped_column(String(100))  # ACK.B.r.4 (or M.2): the regulator
+    ack_receiver: Mapped[str | None] = mapped_column(String(100))  # ACK.B.r.3 (or M.3): us
+    ack_messages: Mapped[list[str] | None] = mapped_column(JSON)  # ACK.B.r.7
+    ack_recorded_at: Mapped[datetime | None]
+
     session: Mapped[EctSession] = relationship(back_populates="reports")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])

@@ -16,12 +16,12 @@ from flask_login import login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from ect_reporting import access, vocab
-from ect_reporting.exceptions import NotAllowedNow, ValidationFailed, VersionConflict
+from ect_reporting.exceptions import Forbidden, NotAllowedNow, ValidationFailed, VersionConflict
 from ect_reporting.extensions import db
 from ect_reporting.fields import report_fields
 from ect_reporting.models import Report
 from ect_reporting.report_pages import bp
-from ect_reporting.reports import comments, duplicates, follow_ups, services, workflow
+from ect_reporting.reports import acknowledgements, comments, duplicates, follow_ups, services, workflow
 from ect_reporting.reports.conflicts import differences
 from ect_reporting.reports.read_model import ReportView, report_view
 from ect_reporting.reports.readiness import submission_problems
@@ -290,3 +290,50 @@ def create_follow_up(report_id: int) -> Any:
         f"filled in from version {_source_version(follow_up)}. Add what is new."
     )
     return redirect(url_for("reports.edit", report_id=follow_up.id))
+
+
+ACK_MAX_BYTES = 1_000_000  # an E2B(R3) acknowledgement is a few kilobytes; anything near 1 MB is the wrong file
+
+
+def _uploaded_acknowledgement() -> bytes:
+    """Return the uploaded file's bytes, refusing a missing or over-size file as a field error."""
+    upload = request.files.get(acknowledgements.FIELD)
+    if upload is None or not upload.filename:
+        raise ValidationFailed({acknowledgements.FIELD: ["Choose the acknowledgement file to upload"]})
+    content = upload.stream.read(ACK_MAX_BYTES + 1)
+    if len(content) > ACK_MAX_BYTES:
+        raise ValidationFailed(
+            {acknowledgements.FIELD: ["The file must be smaller than 1 MB; an acknowledgement is a few kilobytes"]}
+        )
+    return bytes(content)
+
+
+@bp.post("/reports/<int:report_id>/acknowledgement")
+@login_required
+def upload_acknowledgement(report_id: int) -> Any:
+    """Apply the regulator's E2B(R3) acknowledgement file, uploaded from a sent report's page.
+
+    The file may answer several reports; each one's outcome is flashed.
+    A file that cannot be read or applied changes nothing and comes back
+    beside the upload field.
+    """
+    report = _report(report_id)
+    actor = current_actor()
+    if not actor.has_role(*acknowledgements.ACK_ROLES):
+        raise Forbidden("Only a governance lead can record the regulator's acknowledgement")
+    try:
+        batch = acknowledgements.read_file(_uploaded_acknowledgement())
+        applied = acknowledgements.apply_acknowledgement(db.session, actor, batch)
+    except (ValidationFailed, NotAllowedNow) as exc:
+        db.session.rollback()
+        status, message = (409, str(exc)) if isinstance(exc, NotAllowedNow) else (422, _first_error(exc))
+        view = report_view(db.session, actor, report, opcs=opcs_settings())
+        return render_page(view, status, ack_error=message)
+    db.session.commit()
+    for outcome in applied:
+        flash(outcome.summary, "success" if outcome.action == "acknowledge" else "warning")
+    return _to_page(report)
+
+
+def _first_error(exc: ValidationFailed) -> str:
+    return next((messages[0] for messages in exc.errors.values() if messages), "The file could not be applied")

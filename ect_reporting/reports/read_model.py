@@ -95,6 +95,16 @@ class ReportView:
         """True when this actor may start an amendment (a corrected version) of the case now."""
         return self.can_follow_up and self.actor.has_role(*follow_ups.AMENDMENT_ROLES)
 
+    @property
+    def can_upload_acknowledgement(self) -> bool:
+        """A governance lead records the regulator's ACK file on a report waiting for it."""
+        return self.report.state == "sent_to_mhra" and self.actor.has_role(*vocab.WORKFLOW_REVIEWER_ROLES)
+
+    @property
+    def shows_rejection(self) -> bool:
+        """The regulator's rejection stays in view until the corrected report is sent again."""
+        return self.report.ack_code == "CR" and self.report.state not in vocab.SENT_STATES
+
     @cached_property
     def duplicates(self) -> list[tuple[Report, bool]]:
         """Possible duplicates of a live report, each with whether this actor may open it."""

@@ -5,7 +5,8 @@
 this order, the role (403), the current state (409), the rule that nobody
 reviews their own report (403), then what the action needs (422: a
 comment to return, a reason to withdraw or nullify, the regulator's
-reference to record sending, no submission problems to submit). The
+words to record its rejection, the regulator's reference to record
+sending, no submission problems to submit). The
 effect stamps the report and one audit row is written in the caller's
 transaction. Labels and messages name the report's own regulator (MHRA,
 IRIC or NIAIC: ``vocab.reference_label``).
@@ -16,11 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ect_reporting import vocab
 from ect_reporting.audit import record_event
+from ect_reporting.e2b_ack import ReceivedAck
 from ect_reporting.exceptions import Errors, Forbidden, NotAllowedNow, ValidationFailed
 from ect_reporting.models import Report, ReportComment, User
 from ect_reporting.reports.records import destination_for
@@ -38,6 +41,7 @@ class TransitionInput:
     problems: Sequence[tuple[str, str]] = ()  # submission problems, for "submit"
     today: date = field(default_factory=date.today)
     reference_label: str = "MHRA reference"  # set from the report's destination by apply_transition
+    acknowledgement: ReceivedAck | None = None  # the regulator's ACK file, for "acknowledge" and "reject"
 
     def __post_init__(self) -> None:
         """Blank text counts as not given; surrounding spaces are never stored."""
@@ -99,6 +103,49 @@ def _stamp_nullified(report: Report, actor: User, given: TransitionInput) -> Non
     """E2B nullification: the case stays on file, marked void, with why and when."""
     report.nullification_reason = given.comment
     report.nullified_at = datetime.now(UTC)
+
+
+def _record_acknowledgement(report: Report, actor: User, given: TransitionInput) -> None:
+    """Store the regulator's answer to this version, from its E2B(R3) acknowledgement file.
+
+    An acknowledgement recorded by hand (no file) clears what an earlier
+    file said, so the columns always describe the latest answer; earlier
+    answers stay in the audit trail and, for rejections, in the comments.
+    """
+    for name, value in _ack_columns(given.acknowledgement).items():
+        setattr(report, name, value)
+
+
+def _ack_columns(received: ReceivedAck | None) -> dict[str, Any]:
+    """Return the report's ``ack_*`` column values for an acknowledgement (all None without one)."""
+    if received is None:
+        return dict.fromkeys(_ACK_COLUMNS)
+    message, batch = received.message, received.batch
+    return {
+        "ack_code": message.code,
+        "ack_batch_code": batch.code,
+        "ack_date": batch.created,
+        "ack_batch_number": batch.batch_number,
+        "ack_local_report_number": message.local_report_number,
+        "ack_sender": message.sender or batch.batch_sender,
+        "ack_receiver": message.receiver or batch.batch_receiver,
+        "ack_messages": list(message.texts),
+        "ack_recorded_at": datetime.now(UTC),
+    }
+
+
+_ACK_COLUMNS = (
+    "ack_code",
+    "ack_batch_code",
+    "ack_date",
+    "ack_batch_number",
+    "ack_local_report_number",
+    "ack_sender",
+    "ack_receiver",
+    "ack_messages",
+    "ack_recorded_at",
+)
+_ACK_AUDITED = ("ack_code", "ack_batch_code", "ack_date", "ack_batch_number", "ack_sender", "ack_messages")
 
 
 def _no_effect(report: Report, actor: User, given: TransitionInput) -> None:
@@ -175,7 +222,31 @@ TRANSITIONS: dict[str, Transition] = {
             effect=_stamp_sent,
             audited=("mhra_reference",),
         ),
-        Transition("acknowledge", "Record acknowledgement", frozenset({"sent_to_mhra"}), "acknowledged", _REVIEWERS),
+        Transition(
+            "acknowledge",
+            "Record acknowledgement",
+            frozenset({"sent_to_mhra"}),
+            "acknowledged",
+            _REVIEWERS,
+            effect=_record_acknowledgement,
+            audited=_ACK_AUDITED,
+        ),
+        # The regulator refused the report (E2B ACK.B.r.6 = CR). It goes back
+        # to "returned", not "approved": what was sent was wrong, so the author
+        # must correct it and it must pass review again before it is resent.
+        # The regulator's messages become the return comment the author sees.
+        Transition(
+            "reject",
+            "Record rejection by {regulator}",
+            frozenset({"sent_to_mhra"}),
+            "returned",
+            _REVIEWERS,
+            inputs=("comment",),
+            comment_label="What did the regulator say is wrong? The report goes back to its author to correct.",
+            checks=(_needs_comment("Enter what the regulator said is wrong with the report"),),
+            effect=_record_acknowledgement,
+            audited=_ACK_AUDITED,
+        ),
         Transition("close", "Close", frozenset({"acknowledged"}), "closed", _REVIEWERS),
         Transition(
             "withdraw",

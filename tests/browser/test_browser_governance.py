@@ -16,10 +16,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from ect_reporting.exports.e2b_ids import message_number
 from ect_reporting.extensions import db
+from ect_reporting.models import Report
 from ect_reporting.reports import services, workflow
 from ect_reporting.reports.readiness import submission_problems
 from tests.browser.helpers import summary_value
+from tests.e2b_acks import NEGATIVE_TEXT, ack_for
 
 pytestmark = pytest.mark.browser
 
@@ -156,4 +159,27 @@ def test_governance_lead_works_the_queue_approves_and_records_sending(
     page.get_by_role("link", name="Dashboard").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     expect(page.get_by_role("img").first).to_be_visible()
+    axe(page)
+
+
+def test_governance_lead_uploads_the_regulators_rejection(new_page, governance_lead, submitted_report, sign_in, axe):
+    """A bad file comes back beside the field; the rejection returns the report with the regulator's words."""
+    _, report_id = submitted_report
+    report = db.session.get(Report, report_id)
+    report.state = "sent_to_mhra"
+    report.mhra_reference = "GB-MHRA-ADR-1"
+    db.session.commit()
+    rejection = ack_for(message_number(report.case_id, report.case_version), accepted=False)
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, governance_lead)
+    page.goto(f"/reports/{report_id}")
+    upload = page.get_by_label("Upload the regulator's acknowledgement (E2B R3 ACK file)")
+    upload.set_input_files({"name": "ack.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7"})
+    page.get_by_role("button", name="Upload acknowledgement").click()
+    expect(page.locator("#acknowledgement-error")).to_contain_text("The file is not well-formed XML")
+    axe(page)
+    upload.set_input_files({"name": "ack.xml", "mimeType": "application/xml", "buffer": rejection})
+    page.get_by_role("button", name="Upload acknowledgement").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Returned")
+    expect(page.locator("#regulator-rejection")).to_contain_text(NEGATIVE_TEXT)
     axe(page)
