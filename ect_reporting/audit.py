@@ -75,8 +75,8 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _content_hash(prev_hash: str, event: AuditEvent, key: bytes) -> str:
-    """HMAC-SHA256 over the previous hash and the row's canonical content."""
+def canonical_content(event: AuditEvent) -> str:
+    """The row's content as stable JSON: what its hash covers (everything but the hashes)."""
     created = event.created_at
     if created.tzinfo is None:  # SQLite returns naive datetimes
         created = created.replace(tzinfo=UTC)
@@ -88,8 +88,13 @@ def _content_hash(prev_hash: str, event: AuditEvent, key: bytes) -> str:
         "object_id": event.object_id,
         "details": event.details,
     }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hmac.new(key, (prev_hash + canonical).encode("utf-8"), hashlib.sha256).hexdigest()
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _content_hash(prev_hash: str, event: AuditEvent, key: bytes) -> str:
+    """HMAC-SHA256 over the previous hash and the row's canonical content."""
+    message = (prev_hash + canonical_content(event)).encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def record_event(
