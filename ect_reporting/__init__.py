@@ -86,8 +86,13 @@ def register_audit_key(app: Flask) -> None:
     if checkpoint_log.level == logging.NOTSET:
         checkpoint_log.setLevel(logging.INFO)
     with app.app_context():
-        for engine in db.engines.values():
-            audit.register_key(engine, app.config["AUDIT_HMAC_KEY"])
+        engines = list(db.engines.values())
+    for engine in engines:
+        audit.register_key(engine, app.config["AUDIT_HMAC_KEY"])
+    # Touching app.logger installs Flask's default handler (the WSGI error
+    # stream / stderr) unless the site configured logging, so the checkpoint
+    # copy reaches a log even from the flask CLI.
+    app.logger.debug("audit key registered for %d engine(s)", len(engines))
 
 
 def register_blueprints(app: Flask) -> None:
