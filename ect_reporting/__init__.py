@@ -66,10 +66,33 @@ def register_extensions(app: Flask) -> None:
     from ect_reporting.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
+    register_audit_key(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
+
+
+def register_audit_key(app: Flask) -> None:
+    """Give the audit module this app's HMAC key for each of its engines (the key stays out of the database)."""
+    import logging
+
+    from ect_reporting import audit
+    from ect_reporting.extensions import db
+
+    # Checkpoints are logged at INFO so the log holds a copy outside the
+    # database; a site's own logging configuration may still raise the level.
+    checkpoint_log = logging.getLogger("ect_reporting.audit")
+    if checkpoint_log.level == logging.NOTSET:
+        checkpoint_log.setLevel(logging.INFO)
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        audit.register_key(engine, app.config["AUDIT_HMAC_KEY"])
+    # Touching app.logger installs Flask's default handler (the WSGI error
+    # stream / stderr) unless the site configured logging, so the checkpoint
+    # copy reaches a log even from the flask CLI.
+    app.logger.debug("audit key registered for %d engine(s)", len(engines))
 
 
 def register_blueprints(app: Flask) -> None:

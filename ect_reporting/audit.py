@@ -1,22 +1,33 @@
 """Append-only, hash-chained audit trail.
 
-Every row stores the SHA-256 of the previous row's hash plus its own
-canonical content, so editing or deleting any row breaks every link
-after it, and ``verify_chain`` names the first broken row. Rows are
-written in the same transaction as the change they describe (the caller
-commits once).
+Every row stores an HMAC-SHA256 (keyed with ``ECT_AUDIT_KEY``, which is
+never in the database) of the previous row's hash plus its own canonical
+content, so editing or deleting any row breaks every link after it, and
+``verify_chain`` names the first broken row. The key is what stops an
+attacker with write access to the database from editing a row and
+recomputing every later hash: plain SHA-256 could be recomputed by anyone.
+Truncating the newest rows keeps the chain valid, which is why
+``ect_reporting.audit_checkpoints`` anchors the head outside the table.
+
+Rows are written in the same transaction as the change they describe (the
+caller commits once).
+
+All rows are keyed: the app is pre-release, so there are no unkeyed rows
+to carry forward (the demo database is re-seeded).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from ect_reporting.models import AuditEvent, User
@@ -25,6 +36,32 @@ GENESIS_HASH = "0" * 64
 # Arbitrary constant key for PostgreSQL's transaction-scoped advisory lock
 # that serialises writers of the chain.
 _CHAIN_LOCK_KEY = 4_460_446
+
+# The HMAC key per engine. The app factory registers it once, so the many
+# callers of ``record_event`` need not pass it and this module stays free of
+# Flask; weak keys let engines of discarded apps (tests) be collected.
+_KEYS: weakref.WeakKeyDictionary[Engine, bytes] = weakref.WeakKeyDictionary()
+
+
+class AuditKeyMissing(RuntimeError):
+    """Raised when audit rows are written or checked on an engine with no registered key."""
+
+
+def register_key(engine: Engine, key: bytes) -> None:
+    """Use ``key`` for every audit row written or verified through ``engine``."""
+    if len(key) < 32:
+        raise ValueError("the audit key must be at least 32 bytes")
+    _KEYS[engine] = key
+
+
+def key_for(db_session: Session) -> bytes:
+    """Return the key registered for the session's engine (raise if none)."""
+    bind = db_session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    try:
+        return _KEYS[engine]
+    except KeyError:
+        raise AuditKeyMissing("no audit key registered for this database engine") from None
 
 
 def _jsonable(value: Any) -> Any:
@@ -38,7 +75,8 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _content_hash(prev_hash: str, event: AuditEvent) -> str:
+def canonical_content(event: AuditEvent) -> str:
+    """The row's content as stable JSON: what its hash covers (everything but the hashes)."""
     created = event.created_at
     if created.tzinfo is None:  # SQLite returns naive datetimes
         created = created.replace(tzinfo=UTC)
@@ -50,8 +88,13 @@ def _content_hash(prev_hash: str, event: AuditEvent) -> str:
         "object_id": event.object_id,
         "details": event.details,
     }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _content_hash(prev_hash: str, event: AuditEvent, key: bytes) -> str:
+    """HMAC-SHA256 over the previous hash and the row's canonical content."""
+    message = (prev_hash + canonical_content(event)).encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def record_event(
@@ -64,6 +107,7 @@ def record_event(
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit row chained to the latest; flush, never commit."""
+    key = key_for(db_session)
     if db_session.get_bind().dialect.name == "postgresql":
         db_session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
     prev_hash = db_session.scalar(select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1))
@@ -76,7 +120,7 @@ def record_event(
         details=_jsonable(details or {}),
         prev_hash=prev_hash or GENESIS_HASH,
     )
-    event.row_hash = _content_hash(event.prev_hash, event)
+    event.row_hash = _content_hash(event.prev_hash, event, key)
     db_session.add(event)
     db_session.flush()
     return event
@@ -104,25 +148,69 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(events: Iterable[AuditEvent]) -> ChainBreak | None:
-    """Return the first broken link in ``events`` (in id order), or None."""
+@dataclass(frozen=True)
+class ChainState:
+    """What a walk of the chain saw: rows checked, the last hash, the first break."""
+
+    rows: int
+    head_hash: str
+    broken: ChainBreak | None
+
+
+def walk_chain(events: Iterable[AuditEvent], key: bytes) -> ChainState:
+    """Check ``events`` (in id order); stop at the first broken link.
+
+    Returns the count and head hash too, so a checkpoint records exactly
+    the state that was verified, not rows added since.
+    """
     expected_prev = GENESIS_HASH
+    rows = 0
     for event in events:
         if event.prev_hash != expected_prev:
-            return ChainBreak(event.id, "previous-hash link does not match the row before (row removed or altered)")
-        if _content_hash(event.prev_hash, event) != event.row_hash:
-            return ChainBreak(event.id, "row content does not match its stored hash (row edited)")
+            reason = "previous-hash link does not match the row before (row removed or altered)"
+            return ChainState(rows, expected_prev, ChainBreak(event.id, reason))
+        if not hmac.compare_digest(_content_hash(event.prev_hash, event, key), event.row_hash):
+            reason = "row content does not match its keyed hash (row edited or hashes recomputed without the key)"
+            return ChainState(rows, expected_prev, ChainBreak(event.id, reason))
         expected_prev = event.row_hash
-    return None
+        rows += 1
+    return ChainState(rows, expected_prev, None)
 
 
-def verify_database(db_session: Session) -> ChainBreak | None:
-    """Verify the whole audit table, streaming rows in id order."""
+def verify_chain(events: Iterable[AuditEvent], key: bytes) -> ChainBreak | None:
+    """Return the first broken link in ``events`` (in id order), or None."""
+    return walk_chain(events, key).broken
+
+
+def walk_database(db_session: Session, key: bytes | None = None) -> ChainState:
+    """Walk the whole audit table, streaming rows in id order."""
     rows = db_session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500))
     try:
-        return verify_chain(rows)
+        return walk_chain(rows, key if key is not None else key_for(db_session))
     finally:
         rows.close()  # release the server-side cursor when we stop early
+
+
+def verify_database(db_session: Session, key: bytes | None = None) -> ChainBreak | None:
+    """Verify the whole audit table; the first broken row, or None."""
+    return walk_database(db_session, key).broken
+
+
+def chain_head(db_session: Session) -> tuple[int, str]:
+    """Return (row count, hash of the newest row) without verifying; for scheduled checkpoints."""
+    newest = select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
+    head = db_session.execute(newest).first()
+    if head is None:
+        return 0, GENESIS_HASH
+    count = db_session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.id <= head.id)) or 0
+    return count, head.row_hash
+
+
+def hash_at(db_session: Session, position: int) -> str | None:
+    """Return the hash of the ``position``-th row (1-based, id order), or None if there are fewer rows."""
+    if position == 0:
+        return GENESIS_HASH
+    return db_session.scalar(select(AuditEvent.row_hash).order_by(AuditEvent.id).offset(position - 1).limit(1))
 
 
 def history_for(db_session: Session, object_type: str, object_id: int) -> list[AuditEvent]:

@@ -1,12 +1,23 @@
-"""``flask`` commands: users, tokens, demo data and audit verification."""
+"""``flask`` commands: users, tokens, demo data, audit verification and checkpoints."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from ect_reporting import users, vocab
+from ect_reporting.audit import chain_head, walk_database
+from ect_reporting.audit_checkpoints import (
+    Checkpoint,
+    CheckpointError,
+    checkpoint_problem,
+    last_checkpoint,
+    make_checkpoint,
+    write_checkpoint,
+)
 from ect_reporting.extensions import db
 
 audit_cli = AppGroup("audit", help="Check the audit trail.")
@@ -78,12 +89,62 @@ def seed_demo_command() -> None:
     db.session.commit()
 
 
+def _checkpoint_file() -> Path:
+    return Path(current_app.config["ECT_AUDIT_CHECKPOINT_FILE"])
+
+
+def _last_checkpoint_or_fail(key: bytes) -> Checkpoint | None:
+    """Read the newest checkpoint; a bad file stops the command (it is evidence of tampering)."""
+    try:
+        return last_checkpoint(_checkpoint_file(), key)
+    except CheckpointError as exc:
+        raise click.ClickException(f"Audit checkpoints cannot be trusted: {exc}") from exc
+
+
+def _record_checkpoint(key: bytes, rows: int, head_hash: str) -> Checkpoint:
+    checkpoint = make_checkpoint(key, rows, head_hash)
+    write_checkpoint(_checkpoint_file(), checkpoint)
+    return checkpoint
+
+
 @audit_cli.command("verify")
 def audit_verify_command() -> None:
-    """Verify the hash chain; exit 1 naming the first broken row."""
-    from ect_reporting.audit import verify_database
+    """Verify the keyed chain and the last checkpoint; exit 1 naming the problem; then write a checkpoint.
 
-    broken = verify_database(db.session)
-    if broken is not None:
-        raise click.ClickException(f"Audit chain broken at row {broken.event_id}: {broken.reason}")
-    click.echo("Audit chain verified: every row links to the one before.")
+    No checkpoint is written when verification fails, so a tampered state
+    is never anchored.
+    """
+    key = current_app.config["AUDIT_HMAC_KEY"]
+    state = walk_database(db.session, key)
+    if state.broken is not None:
+        raise click.ClickException(f"Audit chain broken at row {state.broken.event_id}: {state.broken.reason}")
+    previous = _last_checkpoint_or_fail(key)
+    if previous is not None:
+        problem = checkpoint_problem(db.session, previous, rows_now=state.rows)
+        if problem is not None:
+            raise click.ClickException(f"Audit trail truncated: {problem}")
+    checkpoint = _record_checkpoint(key, state.rows, state.head_hash)
+    click.echo(
+        "Audit chain verified: every row links to the one before"
+        + (", and the last checkpoint is still in the chain." if previous is not None else ".")
+    )
+    click.echo(f"Checkpoint written: {checkpoint.rows} rows ending in {checkpoint.head_hash} at {checkpoint.at}")
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint_command() -> None:
+    """Record a signed checkpoint (row count + head hash) outside the database; run it on a schedule.
+
+    Cheaper than ``verify`` (no walk of the chain): it checks only that the
+    previous checkpoint is still in the chain, and refuses to write a new one
+    if not, so truncation is never papered over.
+    """
+    key = current_app.config["AUDIT_HMAC_KEY"]
+    previous = _last_checkpoint_or_fail(key)
+    rows, head_hash = chain_head(db.session)
+    if previous is not None:
+        problem = checkpoint_problem(db.session, previous, rows_now=rows)
+        if problem is not None:
+            raise click.ClickException(f"Audit trail truncated: {problem}")
+    checkpoint = _record_checkpoint(key, rows, head_hash)
+    click.echo(f"Checkpoint written: {checkpoint.rows} rows ending in {checkpoint.head_hash} at {checkpoint.at}")

@@ -7,9 +7,12 @@ mapping passed to ``create_app`` (used by tests).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +73,9 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,
         "ECT_LOGIN_RATE_LIMIT": "10 per minute",
+        "ECT_AUDIT_CHECKPOINT_FILE": str(Path(instance_path) / "audit-checkpoints.jsonl"),
+        # Development only: where the audit key is kept when ECT_AUDIT_KEY is unset.
+        "ECT_AUDIT_KEY_FILE": str(Path(instance_path) / "audit_key"),
     }
 
 
@@ -109,6 +115,7 @@ def finalise(settings: dict[str, Any]) -> None:
         # which is the safe failure for a development server.
         settings["SECRET_KEY"] = secrets.token_hex(32)
     check_organisation_code(settings.get("ECT_ORGANISATION_CODE", "ECT"))
+    settings["AUDIT_HMAC_KEY"] = audit_key(settings)
     if settings.get("ENV_NAME") == "production":
         # Production runs behind TLS: never send the session cookie in clear.
         settings.setdefault("SESSION_COOKIE_SECURE", True)
@@ -129,6 +136,60 @@ def check_e2b_settings(settings: Mapping[str, Any]) -> None:
         raise ConfigurationError(str(exc)) from exc
     if e2b.schema_file is not None and not e2b.schema_file.is_file():
         raise ConfigurationError(f"ECT_E2B_SCHEMA_DIR has no multicacheschemas/MCCI_IN200100UV01.xsd: {e2b.schema_dir}")
+
+
+_HEX_KEY = re.compile(r"(?:[0-9a-fA-F]{2}){32,}")
+
+
+def parse_audit_key(value: str) -> bytes:
+    """Decode ``ECT_AUDIT_KEY`` (hex or base64) and insist on at least 32 bytes.
+
+    A short key would let an attacker who can edit the database guess it
+    and recompute the chain, which is exactly what the key is there to stop.
+    """
+    text = value.strip()
+    if _HEX_KEY.fullmatch(text):
+        key = bytes.fromhex(text)
+    else:
+        try:
+            key = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ConfigurationError("ECT_AUDIT_KEY must be hex or base64") from exc
+    if len(key) < 32:
+        raise ConfigurationError("ECT_AUDIT_KEY must be at least 32 bytes (64 hex digits)")
+    return key
+
+
+def audit_key(settings: Mapping[str, Any]) -> bytes:
+    """Return the audit HMAC key: ``ECT_AUDIT_KEY``, else (development only) the key file.
+
+    Production must set it: a key generated on the server next to the
+    database would be read by whoever can edit the database.
+    """
+    if settings.get("ECT_AUDIT_KEY"):
+        return parse_audit_key(str(settings["ECT_AUDIT_KEY"]))
+    if settings.get("ENV_NAME") == "production":
+        raise ConfigurationError("ECT_AUDIT_KEY must be set when ECT_ENV=production")
+    if not settings.get("ECT_AUDIT_KEY_FILE"):
+        return secrets.token_bytes(32)  # bare settings (unit tests): a key for this process only
+    return development_key_file(Path(settings["ECT_AUDIT_KEY_FILE"]))
+
+
+def development_key_file(path: Path) -> bytes:
+    """Read the key file, writing it once (mode 0600) if absent, so every worker shares one key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another worker may be writing it right now
+            text = path.read_text(encoding="ascii").strip()
+            if text:
+                return parse_audit_key(text)
+            time.sleep(0.01)
+        raise ConfigurationError(f"audit key file {path} is empty") from None
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+    return parse_audit_key(path.read_text(encoding="ascii"))
 
 
 def int_setting(config: Mapping[str, Any], key: str, default: int) -> int:

@@ -9,6 +9,7 @@ starts from empty tables.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,14 @@ from ect_reporting.extensions import db
 from ect_reporting.models import EctSession, User
 
 PASSWORD = "correct-horse-battery"
+# A fixed audit HMAC key for tests (64 hex digits = 32 bytes).
+AUDIT_KEY = "a5" * 32
+
+
+def audit_settings() -> dict[str, str]:
+    """The audit key and a fresh checkpoint file per app, so checkpoints never leak between tests."""
+    folder = tempfile.mkdtemp(prefix="ect-audit-")
+    return {"ECT_AUDIT_KEY": AUDIT_KEY, "ECT_AUDIT_CHECKPOINT_FILE": os.path.join(folder, "checkpoints.jsonl")}
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -83,14 +92,43 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def _schema(database_url: str) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test", "TESTING": True})
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test", "TESTING": True, **audit_settings()}
+    app = create_app(settings)
     reset_schema(app)
+
+
+@contextmanager
+def audit_guard_lifted() -> Iterator[None]:
+    """Let the cleanup (or a test that tampers on purpose) change audit rows despite migration 0003a.
+
+    PostgreSQL: the append-only triggers are disabled (as the table owner
+    could). SQLite cannot disable triggers, so they are dropped and
+    recreated from their stored SQL. Runs in ``db.session``'s transaction;
+    the caller commits.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Transactional DDL: a rollback after an error re-enables them too.
+        db.session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        yield
+        db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+        return
+    triggers = db.session.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'")
+    ).all()
+    for name, _ in triggers:
+        db.session.execute(text(f'DROP TRIGGER "{name}"'))
+    try:
+        yield
+    finally:  # pysqlite runs DDL outside the transaction: restore even after an error
+        for _, sql in triggers:
+            db.session.execute(text(sql))
 
 
 def empty_tables() -> None:
     """Delete all rows, children first, so each test starts clean."""
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    with audit_guard_lifted():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
     db.session.commit()
 
 
@@ -106,6 +144,7 @@ def running_test_app(database_url: str, **settings: Any) -> Iterator[Flask]:
         "TESTING": True,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        **audit_settings(),
     }
     config.update(settings)
     app = create_app(config)
@@ -139,7 +178,7 @@ def extra_app(database_url: str, _schema: None) -> Iterator[Callable[..., Flask]
     made: list[Flask] = []
 
     def factory(**settings: Any) -> Flask:
-        config = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "extra", "TESTING": True}
+        config = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "extra", "TESTING": True, **audit_settings()}
         config.update(settings)
         new_app = create_app(config)
         made.append(new_app)

@@ -12,7 +12,7 @@ def test_production_without_secret_key_refuses_to_start():
 
 
 def test_production_cookies_are_secure():
-    settings = {"ENV_NAME": "production", "SECRET_KEY": "s" * 32}
+    settings = {"ENV_NAME": "production", "SECRET_KEY": "s" * 32, "ECT_AUDIT_KEY": "ab" * 32}
     finalise(settings)
     assert settings["SESSION_COOKIE_SECURE"] is True
 
