@@ -99,7 +99,7 @@ def _schema(database_url: str) -> None:
 
 @contextmanager
 def audit_guard_lifted() -> Iterator[None]:
-    """Let the cleanup (or a test that tampers on purpose) change audit rows despite migration 0003a.
+    """Let the cleanup (or a test that tampers on purpose) change audit rows despite migration 0004.
 
     PostgreSQL: the append-only triggers are disabled (as the table owner
     could). SQLite cannot disable triggers, so they are dropped and

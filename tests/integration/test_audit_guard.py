@@ -1,6 +1,6 @@
 """The audit chain detects recomputation and truncation, and the database refuses edits (issue 12 item 7).
 
-Tampering tests lift the append-only triggers of migration 0003a first
+Tampering tests lift the append-only triggers of migration 0004 first
 (``audit_guard_lifted``), as an attacker with the table owner's rights
 could, and then show that ``flask audit verify`` still notices.
 """

@@ -11,7 +11,7 @@ A database owner or superuser can still disable the trigger; the
 deployment guide (docs/security.md) also revokes UPDATE and DELETE from
 the app's own role.
 
-Revision ID: 0003a
+Revision ID: 0004
 Revises: 0002
 Create Date: 2026-11-27 10:00:00
 
@@ -20,8 +20,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0003a'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
