@@ -19,10 +19,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ect_reporting import session_policy
 from ect_reporting.audit import record_event
 from ect_reporting.models import ApiToken, User
 from ect_reporting.session_policy import DEFAULT_TOKEN_DAYS, naive_utc
-from ect_reporting.session_policy import now as clock_now
 from ect_reporting.vocab import QUALIFICATIONS, ROLES
 
 _hasher = PasswordHasher()
@@ -158,7 +158,7 @@ def reset_password(
     _check_password(password)
     user.password_hash = hash_password(password)
     end_sessions(user)
-    revoked = [] if keep_tokens else _revoke_all(user, moment or clock_now())
+    revoked = [] if keep_tokens else _revoke_all(user, moment or session_policy.now())
     db_session.flush()
     record_event(
         db_session,
@@ -253,7 +253,7 @@ def issue_token(
         raise UserError("Reactivate this account before issuing it an API token")
     if days < 1:
         raise UserError("A token must last at least one day")
-    issued = naive_utc(moment or clock_now())
+    issued = naive_utc(moment or session_policy.now())
     token = secrets.token_urlsafe(32)
     row = ApiToken(
         user=user,
@@ -289,7 +289,7 @@ def user_for_token(db_session: Session, token: str, *, moment: datetime | None =
     row = db_session.scalar(
         select(ApiToken).where(ApiToken.token_sha256 == ApiToken.digest(token), ApiToken.revoked.is_(False))
     )
-    when = naive_utc(moment or clock_now())
+    when = naive_utc(moment or session_policy.now())
     if row is None or naive_utc(row.expires_at) <= when or not row.user.is_active_user:
         return None
     if row.last_used_at is None or when - naive_utc(row.last_used_at) >= LAST_USED_RESOLUTION:
@@ -301,7 +301,7 @@ def token_status(row: ApiToken, moment: datetime | None = None) -> str:
     """Return ``revoked``, ``expired``, ``refused`` (account deactivated) or ``works``."""
     if row.revoked:
         return "revoked"
-    if naive_utc(row.expires_at) <= naive_utc(moment or clock_now()):
+    if naive_utc(row.expires_at) <= naive_utc(moment or session_policy.now()):
         return "expired"
     return "works" if row.user.is_active_user else "refused"
 
@@ -335,7 +335,7 @@ def revoke_token(
     """
     if row.revoked:
         return False
-    row.revoked, row.revoked_at = True, naive_utc(moment or clock_now())
+    row.revoked, row.revoked_at = True, naive_utc(moment or session_policy.now())
     db_session.flush()
     record_event(
         db_session,
