@@ -13,11 +13,15 @@ from ect_reporting import config as config_module
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: defaults, then environment, then ``test_config``."""
+def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app: defaults, then environment, then ``test_config``.
+
+    ``instance_path`` defaults to ``instance/`` in the project (tests pass
+    a temporary folder).
+    """
     app = Flask(
         __name__,
-        instance_path=os.path.join(PROJECT_ROOT, "instance"),
+        instance_path=instance_path or os.path.join(PROJECT_ROOT, "instance"),
         template_folder=os.path.join(PROJECT_ROOT, "templates"),
         static_folder=os.path.join(PROJECT_ROOT, "static"),
     )
@@ -55,7 +59,7 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     settings.update(config_module.settings_from_environment())
     if test_config:
         settings.update(test_config)
-    config_module.finalise(settings)
+    config_module.finalise(settings, app.instance_path, debug=app.debug)
     app.config.update(settings)
 
 

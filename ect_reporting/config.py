@@ -12,6 +12,7 @@ import binascii
 import os
 import re
 import secrets
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ _INT_SETTINGS = (
     "ECT_CLOCK_DEVICE_UNCLASSIFIED_DAYS",
     "ECT_CLOCK_DUE_SOON_DAYS",
     "ECT_PAGE_SIZE",
+    "ECT_SESSION_IDLE_MINUTES",
+    "ECT_SESSION_MAX_HOURS",
+    "ECT_TOKEN_DAYS",
 )
 
 
@@ -76,6 +80,9 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "ECT_AUDIT_CHECKPOINT_FILE": str(Path(instance_path) / "audit-checkpoints.jsonl"),
         # Development only: where the audit key is kept when ECT_AUDIT_KEY is unset.
         "ECT_AUDIT_KEY_FILE": str(Path(instance_path) / "audit_key"),
+        "ECT_SESSION_IDLE_MINUTES": 30,
+        "ECT_SESSION_MAX_HOURS": 12,
+        "ECT_TOKEN_DAYS": 90,
     }
 
 
@@ -106,20 +113,33 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def finalise(settings: dict[str, Any]) -> None:
-    """Fill in derived values and refuse unsafe production settings."""
-    if not settings.get("SECRET_KEY"):
-        if settings.get("ENV_NAME") == "production":
-            raise ConfigurationError("SECRET_KEY must be set when ECT_ENV=production")
-        # A random key per process: sessions do not survive a restart,
-        # which is the safe failure for a development server.
-        settings["SECRET_KEY"] = secrets.token_hex(32)
+ENVIRONMENTS = ("development", "test", "production")
+MIN_PRODUCTION_KEY_BYTES = 32
+SECRET_KEY_FILE = "secret_key"
+
+
+def finalise(settings: dict[str, Any], instance_path: str | None = None, *, debug: bool = False) -> None:
+    """Fill in derived values and refuse unsafe production settings.
+
+    ``instance_path`` is where a development key is kept so that several
+    workers share it (without it, as in unit tests, each call gets a new
+    random key). ``debug`` is the app's debug flag (``FLASK_DEBUG``),
+    which production refuses: the debugger runs code typed into a page.
+    """
+    env_name = settings.setdefault("ENV_NAME", "development")
+    if env_name not in ENVIRONMENTS:
+        # A typo such as "prod" must not quietly start a development server
+        # with insecure cookies.
+        raise ConfigurationError(f"ECT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env_name!r}")
+    if env_name == "production":
+        _check_production(settings, debug)
+    elif not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = shared_secret_key(instance_path) if instance_path else secrets.token_hex(32)
     check_organisation_code(settings.get("ECT_ORGANISATION_CODE", "ECT"))
     settings["AUDIT_HMAC_KEY"] = audit_key(settings)
-    if settings.get("ENV_NAME") == "production":
-        # Production runs behind TLS: never send the session cookie in clear.
-        settings.setdefault("SESSION_COOKIE_SECURE", True)
-        settings.setdefault("REMEMBER_COOKIE_SECURE", True)
+    for key in ("ECT_SESSION_IDLE_MINUTES", "ECT_SESSION_MAX_HOURS", "ECT_TOKEN_DAYS"):
+        if int_setting(settings, key, 1) < 1:
+            raise ConfigurationError(f"{key} must be a whole number of at least 1")
     OpcsSettings.from_mapping(settings)  # a bad ECT_OPCS_* value stops start-up
     check_e2b_settings(settings)
 
@@ -190,6 +210,52 @@ def development_key_file(path: Path) -> bytes:
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(secrets.token_hex(32) + "\n")
     return parse_audit_key(path.read_text(encoding="ascii"))
+
+
+def _check_production(settings: dict[str, Any], debug: bool) -> None:
+    """Refuse a missing or short key and debug mode; make cookies TLS-only."""
+    key = settings.get("SECRET_KEY")
+    if not key:
+        raise ConfigurationError("SECRET_KEY must be set when ECT_ENV=production")
+    size = len(key.encode("utf-8") if isinstance(key, str) else bytes(key))
+    if size < MIN_PRODUCTION_KEY_BYTES:
+        raise ConfigurationError(
+            f"SECRET_KEY must be at least {MIN_PRODUCTION_KEY_BYTES} bytes when ECT_ENV=production, not {size}"
+        )
+    if debug or settings.get("DEBUG"):
+        raise ConfigurationError("Debug mode (FLASK_DEBUG) must be off when ECT_ENV=production")
+    # Production runs behind TLS: never send the session cookie in clear.
+    settings.setdefault("SESSION_COOKIE_SECURE", True)
+    settings.setdefault("REMEMBER_COOKIE_SECURE", True)
+
+
+def shared_secret_key(instance_path: str) -> str:
+    """Return the development key in ``instance/secret_key``, writing it once (mode 0600).
+
+    Every worker of a server started without ``SECRET_KEY`` must sign
+    cookies with the same key, or a session made by one is refused by the
+    next. The key is written to a private temporary file and linked into
+    place, which fails if another worker got there first: then that
+    worker's complete file is read instead, never a half-written one.
+    """
+    path = Path(instance_path) / SECRET_KEY_FILE
+    if not path.exists():
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")  # created 0600
+        try:
+            with os.fdopen(handle, "w") as out:
+                out.write(secrets.token_hex(32))
+                out.flush()
+                os.fsync(out.fileno())
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if not key:
+        raise ConfigurationError(f"{path} is empty: delete it to have a new key written")
+    return key
 
 
 def int_setting(config: Mapping[str, Any], key: str, default: int) -> int:

@@ -12,14 +12,17 @@ commit. Neither passwords nor tokens ever reach the audit row or a log.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ect_reporting import session_policy
 from ect_reporting.audit import record_event
 from ect_reporting.models import ApiToken, User
+from ect_reporting.session_policy import DEFAULT_TOKEN_DAYS, naive_utc
 from ect_reporting.vocab import QUALIFICATIONS, ROLES
 
 _hasher = PasswordHasher()
@@ -115,6 +118,8 @@ def set_active(db_session: Session, actor: User, user: User, active: bool) -> Us
     if user.is_active_user == active:
         return user
     user.is_active_user = active
+    if not active:
+        end_sessions(user)
     db_session.flush()
     record_event(
         db_session,
@@ -126,13 +131,83 @@ def set_active(db_session: Session, actor: User, user: User, active: bool) -> Us
     return user
 
 
-def reset_password(db_session: Session, actor: User, user: User, password: str) -> User:
-    """Give ``user`` a new password chosen by an administrator (audited, never logged)."""
+def end_sessions(user: User) -> None:
+    """End every browser session ``user`` has open (their cookies carry the old version).
+
+    The caller audits the event that caused it; this only moves the counter.
+    """
+    user.session_version = (user.session_version or 0) + 1
+
+
+def reset_password(
+    db_session: Session,
+    actor: User,
+    user: User,
+    password: str,
+    *,
+    keep_tokens: bool = False,
+    moment: datetime | None = None,
+) -> User:
+    """Give ``user`` a new password chosen by an administrator (audited, never logged).
+
+    A new password usually means the old one leaked, so every browser
+    session of the user ends and, unless the administrator explicitly
+    keeps them, so do their API tokens (a leaked password may have been
+    used to obtain one).
+    """
     _check_password(password)
     user.password_hash = hash_password(password)
+    end_sessions(user)
+    revoked = [] if keep_tokens else _revoke_all(user, moment or session_policy.now())
     db_session.flush()
-    record_event(db_session, actor=actor, action="reset_password", object_type="user", object_id=user.id)
+    record_event(
+        db_session,
+        actor=actor,
+        action="reset_password",
+        object_type="user",
+        object_id=user.id,
+        details={"sessions_ended": True, "tokens_kept": keep_tokens, "tokens_revoked": revoked},
+    )
     return user
+
+
+def change_role(db_session: Session, actor: User, user: User, role: str) -> User:
+    """Give ``user`` another role; their sessions end so no page keeps the old rights.
+
+    An administrator cannot change their own role (it could leave no
+    administrator). API tokens act with the user's current role, so they
+    are kept.
+    """
+    if role not in ROLES:
+        raise UserError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}", field="role")
+    if user.id == actor.id:
+        raise UserError("You cannot change your own role. Ask another administrator.", field="role")
+    if user.role == role:
+        return user
+    old_role, user.role = user.role, role
+    end_sessions(user)
+    db_session.flush()
+    record_event(
+        db_session,
+        actor=actor,
+        action="change_role",
+        object_type="user",
+        object_id=user.id,
+        details={"from": old_role, "to": role},
+    )
+    return user
+
+
+def sign_out(db_session: Session, user: User) -> None:
+    """Record a sign-out and end every browser session of ``user``.
+
+    Ending all of them (not just this browser's) is deliberate: the
+    session is a signed cookie, so a copy taken before sign-out would
+    otherwise keep working until it expired.
+    """
+    end_sessions(user)
+    db_session.flush()
+    record_event(db_session, actor=user, action="sign_out", object_type="user", object_id=user.id)
 
 
 def find_user_by_email(db_session: Session, email: str) -> User | None:
@@ -157,17 +232,36 @@ def authenticate(db_session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def issue_token(db_session: Session, user: User, label: str | None = None, *, actor: User | None = None) -> str:
+def issue_token(
+    db_session: Session,
+    user: User,
+    label: str | None = None,
+    *,
+    actor: User | None = None,
+    days: int = DEFAULT_TOKEN_DAYS,
+    moment: datetime | None = None,
+) -> str:
     """Create an API token for ``user`` and return it (shown once only).
 
-    With an ``actor`` (an administrator on the web page) the account must
-    be active. Always audited (``actor`` None is the command line): the
-    row names the token by id and label - never the token itself.
+    It expires ``days`` days from now (the ``ECT_TOKEN_DAYS`` setting): a
+    token copied into a forgotten script stops working on its own. With
+    an ``actor`` (an administrator on the web page) the account must be
+    active. Always audited (``actor`` None is the command line): the row
+    names the token by id and label - never the token itself.
     """
     if actor is not None and not user.is_active_user:
         raise UserError("Reactivate this account before issuing it an API token")
+    if days < 1:
+        raise UserError("A token must last at least one day")
+    issued = naive_utc(moment or session_policy.now())
     token = secrets.token_urlsafe(32)
-    row = ApiToken(user=user, token_sha256=ApiToken.digest(token), label=(label or "").strip() or None)
+    row = ApiToken(
+        user=user,
+        token_sha256=ApiToken.digest(token),
+        label=(label or "").strip() or None,
+        created_at=issued,
+        expires_at=issued + timedelta(days=days),
+    )
     db_session.add(row)
     db_session.flush()
     record_event(
@@ -181,11 +275,74 @@ def issue_token(db_session: Session, user: User, label: str | None = None, *, ac
     return token
 
 
-def user_for_token(db_session: Session, token: str) -> User | None:
-    """Return the active user owning an unrevoked ``token``."""
+# Write "last used" at most this often, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def user_for_token(db_session: Session, token: str, *, moment: datetime | None = None) -> User | None:
+    """Return the active user owning an unrevoked, unexpired ``token``.
+
+    Moves the token's "last used" forward when it is a minute or more old;
+    the change is left pending (not flushed) for the caller to commit, so a
+    busy integration costs one write a minute rather than one per request.
+    """
     row = db_session.scalar(
         select(ApiToken).where(ApiToken.token_sha256 == ApiToken.digest(token), ApiToken.revoked.is_(False))
     )
-    if row is None or not row.user.is_active_user:
+    when = naive_utc(moment or session_policy.now())
+    if row is None or naive_utc(row.expires_at) <= when or not row.user.is_active_user:
         return None
+    if row.last_used_at is None or when - naive_utc(row.last_used_at) >= LAST_USED_RESOLUTION:
+        row.last_used_at = when
     return row.user
+
+
+def token_status(row: ApiToken, moment: datetime | None = None) -> str:
+    """Return ``revoked``, ``expired``, ``refused`` (account deactivated) or ``works``."""
+    if row.revoked:
+        return "revoked"
+    if naive_utc(row.expires_at) <= naive_utc(moment or session_policy.now()):
+        return "expired"
+    return "works" if row.user.is_active_user else "refused"
+
+
+def tokens_of(db_session: Session, user: User) -> list[ApiToken]:
+    """Return ``user``'s tokens, newest first."""
+    return list(
+        db_session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def _revoke_all(user: User, moment: datetime) -> list[int]:
+    """Revoke every live token of ``user``; return their ids for the audit row."""
+    ids = []
+    for row in user.tokens:
+        if not row.revoked:
+            row.revoked, row.revoked_at = True, naive_utc(moment)
+            ids.append(row.id)
+    return sorted(ids)
+
+
+def revoke_token(
+    db_session: Session, row: ApiToken, *, actor: User | None = None, moment: datetime | None = None
+) -> bool:
+    """Revoke one token (audited; ``actor`` None is the command line).
+
+    Returns False, writing nothing, when it was already revoked, so a
+    double click or a repeated command does not add a second audit row.
+    """
+    if row.revoked:
+        return False
+    row.revoked, row.revoked_at = True, naive_utc(moment or session_policy.now())
+    db_session.flush()
+    record_event(
+        db_session,
+        actor=actor,
+        action="revoke_token",
+        object_type="user",
+        object_id=row.user_id,
+        details={"token_id": row.id, "label": row.label},
+    )
+    return True

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from lxml import etree
+
+from tests.conftest import missing_standards
 
 EXAMPLES = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "e2b-r3-examples"
 HL7 = {"hl7": "urn:hl7-org:v3"}
@@ -22,7 +23,7 @@ def example(name: str) -> bytes:
     """Return an example file's bytes, or skip when the reference folder is not beside the checkout."""
     path = EXAMPLES / name
     if not path.exists():
-        pytest.skip(f"E2B(R3) examples not found at {EXAMPLES.resolve()} (CI has them beside the checkout)")
+        missing_standards(f"E2B(R3) examples not found at {EXAMPLES.resolve()} (CI has them beside the checkout)")
     return path.read_bytes()
 
 

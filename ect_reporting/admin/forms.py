@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ect_reporting.models.user import FULL_NAME_LENGTH
@@ -78,6 +78,9 @@ class PasswordForm(FlaskForm):
 
     password = _password("New password", "Enter a new password")
     confirm_password = _confirm_password()
+    # Unticked by default: a new password usually means the old one leaked,
+    # and a leaked password may have been used to obtain a token.
+    keep_tokens = BooleanField("Keep their API tokens working")
 
 
 class TokenForm(FlaskForm):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -86,9 +86,7 @@ def new_user() -> Any:
 
 
 def _render_user_page(account: User, token_form: Any = None, status: int = 200) -> Any:
-    tokens = db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == account.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-    ).all()
+    tokens = [(row, users.token_status(row)) for row in users.tokens_of(db.session, account)]
     page = render_template(
         "admin/user.html",
         account=account,
@@ -141,7 +139,9 @@ def issue_token(user_id: int) -> Any:
     if not form.validate_on_submit():
         return _render_user_page(account, form, 422)
     try:
-        token = users.issue_token(db.session, account, form.label.data, actor=_user())
+        token = users.issue_token(
+            db.session, account, form.label.data, actor=_user(), days=int(current_app.config["ECT_TOKEN_DAYS"])
+        )
     except users.UserError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -154,6 +154,34 @@ def issue_token(user_id: int) -> Any:
     return response
 
 
+def _get_token(user_id: int, token_id: int) -> tuple[User, ApiToken]:
+    account = _get_user(user_id)
+    row = db.session.get(ApiToken, token_id) if token_id < 2**31 else None
+    if row is None or row.user_id != account.id:
+        abort(404, description=f"{account.full_name} has no API token {token_id}")
+    return account, row
+
+
+@bp.get("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+def confirm_revoke_token(user_id: int, token_id: int) -> Any:
+    """Ask to confirm revoking a token (a page, not a script: works without JavaScript)."""
+    account, row = _get_token(user_id, token_id)
+    if row.revoked:
+        flash("That token was already revoked.", "info")
+        return redirect(url_for("admin.show_user", user_id=account.id))
+    return render_template("admin/revoke_token.html", account=account, token=row)
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+def revoke_token(user_id: int, token_id: int) -> Any:
+    """Revoke one token now (audited); the other tokens keep working."""
+    account, row = _get_token(user_id, token_id)
+    if users.revoke_token(db.session, row, actor=_user()):
+        db.session.commit()
+        flash(f"Token \u201c{row.label or row.id}\u201d revoked: it no longer works.", "success")
+    return redirect(url_for("admin.show_user", user_id=account.id))
+
+
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 def set_password(user_id: int) -> Any:
     """Give an account a new password."""
@@ -161,13 +189,20 @@ def set_password(user_id: int) -> Any:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            users.reset_password(db.session, _user(), account, form.password.data or "")
+            users.reset_password(
+                db.session, _user(), account, form.password.data or "", keep_tokens=bool(form.keep_tokens.data)
+            )
         except users.UserError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
             db.session.commit()
-            flash(f"New password set for {account.full_name}. Give it to them in a secure way.", "success")
+            kept = "Their API tokens still work." if form.keep_tokens.data else "Their API tokens were revoked."
+            flash(
+                f"New password set for {account.full_name}. Give it to them in a secure way. "
+                f"They were signed out everywhere. {kept}",
+                "success",
+            )
             return redirect(url_for("admin.show_user", user_id=account.id))
     return render_template("admin/password.html", form=form, account=account), _status(form)
 

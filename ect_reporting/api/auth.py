@@ -36,7 +36,11 @@ def authenticate_request() -> User:
     if header.startswith("Bearer "):
         user = users.user_for_token(db.session, header[len("Bearer ") :].strip())
         if user is None:
-            raise ApiError(401, "The bearer token is not valid")
+            # One message for unknown, revoked and expired: the caller needs a
+            # new token in each case, and an attacker learns nothing more.
+            raise ApiError(401, "The bearer token is not valid, has expired or was revoked")
+        if db.session.dirty:  # "last used" moved (at most once a minute): save it now
+            db.session.commit()
         return user
     if request.method in SAFE_METHODS and current_user.is_authenticated:
         return current_user._get_current_object()  # type: ignore[no-any-return]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
-from ect_reporting import users
+from ect_reporting import session_policy, users
 from ect_reporting.extensions import db, limiter, login_manager
 from ect_reporting.models import User
 
@@ -28,9 +28,35 @@ def init_login(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the signed-in user for a request."""
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active_user else None
+    """Load the signed-in user for a request, or None when their session has ended.
+
+    The cookie is signed, not stored on the server, so a copy of it would
+    otherwise work until the key changed. Checking the user's session
+    version and the session's age here, on every request, is what makes
+    sign-out, a new password, deactivation, a role change, the idle
+    timeout and the absolute lifetime actually end it.
+    """
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError, OverflowError):
+        user = None
+    moment = session_policy.now()
+    reason = "revoked" if user is None or not user.is_active_user else None
+    reason = reason or session_policy.end_reason(session, user.session_version, _policy(), moment)  # type: ignore[union-attr]
+    if reason is not None:
+        session.clear()
+        flash(session_policy.ENDED_MESSAGES[reason], "info")
+        return None
+    if session_policy.needs_touch(session, moment):
+        session[session_policy.SEEN_KEY] = int(moment.timestamp())
+    return user
+
+
+def _policy() -> session_policy.SessionPolicy:
+    config = current_app.config
+    return session_policy.SessionPolicy.from_settings(
+        int(config["ECT_SESSION_IDLE_MINUTES"]), int(config["ECT_SESSION_MAX_HOURS"])
+    )
 
 
 class SignInForm(FlaskForm):
@@ -69,6 +95,7 @@ def login() -> Any:
             form.password.errors = [*form.password.errors, "Email address or password is not correct"]
         else:
             login_user(user)
+            session.update(session_policy.start_values(user.session_version, session_policy.now()))
             from ect_reporting.audit import record_event
 
             record_event(db.session, actor=user, action="sign_in", object_type="user", object_id=user.id)
@@ -93,7 +120,10 @@ def confirm_logout() -> Any:
 @bp.post("/sign-out")
 @login_required
 def logout() -> Any:
-    """Sign out (POST with CSRF so a link cannot sign people out)."""
+    """Sign out (POST with CSRF so a link cannot sign people out) and end every session of the user."""
+    users.sign_out(db.session, current_user._get_current_object())
+    db.session.commit()
     logout_user()
+    session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))

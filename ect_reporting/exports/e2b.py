@@ -433,10 +433,12 @@ def _reaction(
     _el(observation, "id", root=reaction_id)
     _el(observation, "code", code=codes.OBS_REACTION, codeSystem=codes.OID_OBSERVATION, displayName="reaction")
     _period(observation, _date(reaction.get("onset_date")), _date(reaction.get("end_date")))  # E.i.4 / E.i.5
-    coded = reaction.get("meddra_code")
-    value = _el(observation, "value", xsi_type="CE", code=coded["code"] if coded else None,
-                codeSystem=codes.OID_MEDDRA if coded else None,
-                codeSystemVersion=version if coded else None)
+    term = reaction.get("meddra_code")
+    # MedDRA codes are digits; anything else cannot be sent as one (the words still go as originalText).
+    code = term["code"] if term and str(term.get("code") or "").isdigit() else None
+    value = _el(observation, "value", xsi_type="CE", code=code,
+                codeSystem=codes.OID_MEDDRA if code else None,
+                codeSystemVersion=version if code else None)
     if reaction.get("verbatim"):
         _el(value, "originalText", _clean(reaction["verbatim"])[:VERBATIM_MAX], language="eng")  # E.i.1.1a/b
     located = _el(_el(observation, "location", typeCode="LOC"), "locatedEntity", classCode="LOCE")

@@ -35,6 +35,8 @@ ADMIN_ROUTES = [
     ("POST", "/admin/users/{id}/tokens"),
     ("GET", "/admin/users/{id}/password"),
     ("POST", "/admin/users/{id}/password"),
+    ("GET", "/admin/users/{id}/tokens/1/revoke"),
+    ("POST", "/admin/users/{id}/tokens/1/revoke"),
 ]
 
 
@@ -57,7 +59,7 @@ def form_group(html: str, field_id: str) -> str:
 
 def test_every_admin_route_is_in_the_access_table(app):
     rules = {
-        (method, re.sub(r"<int:user_id>", "{id}", rule.rule))
+        (method, re.sub(r"<int:user_id>", "{id}", rule.rule).replace("<int:token_id>", "1"))
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("admin.")
         for method in rule.methods - {"HEAD", "OPTIONS"}
@@ -329,7 +331,11 @@ def test_set_new_password(admin_client, admin, clinician):
     assert users.authenticate(db.session, clinician.email, PASSWORD) is None
     assert users.authenticate(db.session, clinician.email, new) is not None
     [event] = audit_rows("reset_password")
-    assert (event.actor_id, event.object_id, event.details) == (admin.id, clinician.id, {})
+    assert (event.actor_id, event.object_id, event.details) == (
+        admin.id,
+        clinician.id,
+        {"sessions_ended": True, "tokens_kept": False, "tokens_revoked": []},
+    )
 
 
 @pytest.mark.parametrize(
