@@ -24,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     configure_templates(app)
     load_config(app, test_config)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -70,6 +71,13 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
+
+
+def register_converters(app: Flask) -> None:
+    """Limit ``<int:...>`` URL parts to database ids, before any route is added."""
+    from ect_reporting.converters import register_converters as register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

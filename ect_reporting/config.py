@@ -29,7 +29,13 @@ _INT_SETTINGS = (
     "ECT_CLOCK_DEVICE_UNCLASSIFIED_DAYS",
     "ECT_CLOCK_DUE_SOON_DAYS",
     "ECT_PAGE_SIZE",
+    "ECT_MAX_REQUEST_BYTES",
 )
+
+# The largest request body accepted (413 above it). The longest report,
+# every text field full, is under 400 kB of JSON; 2 MB leaves room while a
+# 20 MB comment is refused before it is read into memory.
+DEFAULT_MAX_REQUEST_BYTES = 2 * 1024 * 1024
 
 
 class ConfigurationError(RuntimeError):
@@ -69,6 +75,7 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,
         "ECT_LOGIN_RATE_LIMIT": "10 per minute",
+        "ECT_MAX_REQUEST_BYTES": DEFAULT_MAX_REQUEST_BYTES,
     }
 
 
@@ -108,6 +115,7 @@ def finalise(settings: dict[str, Any]) -> None:
         # which is the safe failure for a development server.
         settings["SECRET_KEY"] = secrets.token_hex(32)
     check_organisation_code(settings.get("ECT_ORGANISATION_CODE", "ECT"))
+    settings["MAX_CONTENT_LENGTH"] = int_setting(settings, "ECT_MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES)
     if settings.get("ENV_NAME") == "production":
         # Production runs behind TLS: never send the session cookie in clear.
         settings.setdefault("SESSION_COOKIE_SECURE", True)
