@@ -65,7 +65,9 @@ def register_extensions(app: Flask) -> None:
     from ect_reporting import models  # noqa: F401  (register tables on the metadata)
     from ect_reporting.auth import init_login
     from ect_reporting.extensions import csrf, db, limiter, migrate
+    from ect_reporting.security import init_security
 
+    init_security(app)  # first: its headers and nonce also reach requests the others refuse
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
