@@ -7,6 +7,7 @@ NHS-styled page or the message beside the field. One test per reproduction.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -325,3 +326,11 @@ def test_framework_errors_are_nhs_styled_plain_english(client, method, url, stat
 def test_api_framework_errors_use_the_json_shape(client, auth):
     assert_api_error(client.get("/api/v1/no-such-thing", headers=auth), 404)
     assert_api_error(client.delete("/api/v1/sessions", headers=auth), 405)
+
+
+def test_strict_date_fields_still_render_as_date_inputs(client, clinician):
+    sign_in(client, clinician)
+    html = client.get("/sessions/new").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="procedure_date"[^>]*>', html)
+    assert field is not None and 'type="date"' in field.group(0)
+    assert 'class="nhsuk-input' in field.group(0) and 'aria-describedby="procedure_date-hint"' in field.group(0)
