@@ -28,6 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     configure_templates(app)
     load_config(app, test_config)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -68,7 +69,9 @@ def register_extensions(app: Flask) -> None:
     from ect_reporting import models  # noqa: F401  (register tables on the metadata)
     from ect_reporting.auth import init_login
     from ect_reporting.extensions import csrf, db, limiter, migrate
+    from ect_reporting.security import init_security
 
+    init_security(app)  # first: its headers and nonce also reach requests the others refuse
     db.init_app(app)
     register_audit_key(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
@@ -97,6 +100,13 @@ def register_audit_key(app: Flask) -> None:
     # stream / stderr) unless the site configured logging, so the checkpoint
     # copy reaches a log even from the flask CLI.
     app.logger.debug("audit key registered for %d engine(s)", len(engines))
+
+
+def register_converters(app: Flask) -> None:
+    """Limit ``<int:...>`` URL parts to database ids, before any route is added."""
+    from ect_reporting.converters import register_converters as register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

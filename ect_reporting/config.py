@@ -36,7 +36,13 @@ _INT_SETTINGS = (
     "ECT_SESSION_IDLE_MINUTES",
     "ECT_SESSION_MAX_HOURS",
     "ECT_TOKEN_DAYS",
+    "ECT_MAX_REQUEST_BYTES",
 )
+
+# The largest request body accepted (413 above it). The longest report,
+# every text field full, is under 400 kB of JSON; 2 MB leaves room while a
+# 20 MB comment is refused before it is read into memory.
+DEFAULT_MAX_REQUEST_BYTES = 2 * 1024 * 1024
 
 
 class ConfigurationError(RuntimeError):
@@ -83,6 +89,7 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "ECT_SESSION_IDLE_MINUTES": 30,
         "ECT_SESSION_MAX_HOURS": 12,
         "ECT_TOKEN_DAYS": 90,
+        "ECT_MAX_REQUEST_BYTES": DEFAULT_MAX_REQUEST_BYTES,
     }
 
 
@@ -140,6 +147,7 @@ def finalise(settings: dict[str, Any], instance_path: str | None = None, *, debu
     for key in ("ECT_SESSION_IDLE_MINUTES", "ECT_SESSION_MAX_HOURS", "ECT_TOKEN_DAYS"):
         if int_setting(settings, key, 1) < 1:
             raise ConfigurationError(f"{key} must be a whole number of at least 1")
+    settings["MAX_CONTENT_LENGTH"] = int_setting(settings, "ECT_MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES)
     OpcsSettings.from_mapping(settings)  # a bad ECT_OPCS_* value stops start-up
     check_e2b_settings(settings)
 

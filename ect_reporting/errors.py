@@ -26,6 +26,40 @@ _STATUS: dict[type[Exception], tuple[int, str]] = {
 }
 
 
+# HTTP status -> (page title, plain-English message) for errors the framework
+# raises (an unknown address, a wrong method, a body too large). Werkzeug's own
+# texts ("The requested URL was not found on the server...") are not NHS style.
+_FRIENDLY_PAGES: dict[int, tuple[str, str]] = {
+    400: ("Sorry, there is a problem", "The page could not understand what was sent. Go back and try again."),
+    403: (
+        "You do not have permission to see this page",
+        "Your account does not allow this. If you think it should, contact your administrator.",
+    ),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it was correct. "
+        "If you pasted the web address, check you copied the entire address.",
+    ),
+    405: ("Sorry, this action is not available", "This page cannot be used in that way. Go back and try again."),
+    413: (
+        "What you sent is too large",
+        "The information you sent is larger than the service accepts. "
+        "Make long text shorter and try again. Nothing you sent has been saved.",
+    ),
+    500: (
+        "Sorry, there is a problem with the service",
+        "Try again later. Nothing you sent has been saved.",
+    ),
+}
+
+# Statuses whose API message is ours, not the framework's default text.
+_API_MESSAGES: dict[int, str] = {
+    404: "Not found",
+    405: "This method is not allowed here",
+    413: "The request body is too large",
+}
+
+
 def wants_json() -> bool:
     """Return True for API requests, which always get JSON errors."""
     return request.path.startswith("/api/")
@@ -58,6 +92,23 @@ def _domain_error(exc: Exception) -> Any:
     return error_page(status, title, str(exc))
 
 
+def _http_error(exc: HTTPException) -> Any:
+    """Answer a framework error: our message under /api (errors we raise keep theirs), a friendly page elsewhere.
+
+    An ``ApiError`` (or ``abort`` with a description of our own) carries a
+    message written for the caller; Werkzeug's default descriptions are
+    replaced. Pages always use the plain-English text for the status.
+    """
+    status = exc.code or 500
+    own_message = exc.description if exc.description != type(exc).description else None
+    if wants_json():
+        return error_response(status, own_message or _API_MESSAGES.get(status) or exc.name)
+    if status in _FRIENDLY_PAGES:
+        title, message = _FRIENDLY_PAGES[status]
+        return error_page(status, title, message)
+    return error_page(status, exc.name, own_message or "Go back and try again.")
+
+
 def init_errorhandlers(app: Flask) -> None:
     """Register handlers that pick JSON or HTML and roll back on 500."""
     for exception in _STATUS:
@@ -65,10 +116,7 @@ def init_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException) -> Any:
-        status = exc.code or 500
-        if wants_json():
-            return error_response(status, exc.description or exc.name)
-        return error_page(status, exc.name, exc.description or "")
+        return _http_error(exc)
 
     @app.errorhandler(StaleDataError)
     def handle_stale(exc: StaleDataError) -> Any:
@@ -85,5 +133,4 @@ def init_errorhandlers(app: Flask) -> None:
         app.logger.exception("Unhandled error: %s", exc)
         if wants_json():
             return error_response(500, "Internal server error")
-        message = "Sorry, there is a problem with the service. Nothing you sent has been saved."
-        return error_page(500, "Sorry, there is a problem", message)
+        return error_page(500, *_FRIENDLY_PAGES[500])

@@ -21,6 +21,12 @@ MAX_AGE_YEARS = 120
 MAX_WEIGHT_KG = 500
 MAX_HEIGHT_CM = 300
 
+# Free text given with a workflow action or as a comment: long enough for a
+# clinical explanation, short enough that a page listing them stays small.
+MAX_COMMENT_LENGTH = 5000
+# The regulator's case reference (MHRA, IRIC, NIAIC) when a report is sent.
+MAX_REFERENCE_LENGTH = 60
+
 
 @dataclass(frozen=True)
 class Field:
@@ -39,6 +45,7 @@ class Field:
     submit_message: str | None = None  # when set, the field must be filled before submission
     narrative: bool = False  # free text checked for patient identifiers before submission
     future_allowed: bool = False  # dates such as an expiry date may lie ahead
+    email: bool = False  # text that must be an e-mail address (rules.email_problem)
 
 
 def _s(path: str, attr: str, label: str, max_length: int, required: bool = False) -> Field:
@@ -159,7 +166,7 @@ REPORT_COMMON_FIELDS: tuple[Field, ...] = (
     *PATIENT_FIELDS,
     _s("reporter.name", "reporter_name", "Reporter name", 120),
     _s("reporter.profession", "reporter_profession", "Reporter profession", 80),
-    _s("reporter.email", "reporter_email", "Reporter email", 254),
+    Field("reporter.email", "reporter_email", "str", "Reporter email", max_length=254, email=True),
     _s("reporter.organisation", "reporter_organisation", "Reporter organisation", 160),
     Field("reporter.address", "reporter_address", "text", "Reporter work address", max_length=400),
     _s("reporter.phone", "reporter_phone", "Reporter telephone", 40),

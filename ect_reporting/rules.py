@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Final, Literal
 
+from email_validator import EmailNotValidError, validate_email
+
 from ect_reporting import reference, udi, vocab
 from ect_reporting.exceptions import Errors
 from ect_reporting.fields import (
@@ -43,6 +45,13 @@ SUBMIT: Final[Level] = "submit"
 # C0 control characters other than tab, newline and carriage return: they
 # have no place in a report, break XML exports and PostgreSQL rejects NUL.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# The one date format accepted from people and systems. ``date.fromisoformat``
+# alone also takes week dates ("2026-W47-1") and compact forms ("20261124"),
+# which nobody types on purpose and which hide transcription slips.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+EMAIL_MESSAGE: Final = "Enter an email address in the correct format, like name@nhs.net"
 
 
 def add_error(errors: Errors, path: str, message: str) -> None:
@@ -71,13 +80,51 @@ def _short_label(field: Field) -> str:
 # --- one field's own limits -------------------------------------------------------
 
 
-def _text_problems(field: Field, value: Any, today: date) -> list[str]:
+def parse_date(text: str) -> date:
+    """Return the date written as ``YYYY-MM-DD``; ValueError for any other form or an unreal date."""
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
+def _encodable(text: str) -> bool:
+    """False for text holding lone surrogates (JSON ``"\\udfff"``): no database or export can store it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def text_problems(label: str, value: str, max_length: int | None) -> list[str]:
+    """The limits every piece of free text obeys: length, no control characters, storable as UTF-8.
+
+    Used for the field tables and for text outside them (workflow comments,
+    regulator references, report comments), so each limit has one message.
+    """
     problems = []
-    if field.max_length and len(str(value)) > field.max_length:
-        problems.append(f"{field.label} must be {field.max_length} characters or fewer")
-    if _CONTROL_CHARACTERS.search(str(value)):
-        problems.append(f"{field.label} contains control characters that are not allowed")
+    if max_length and len(value) > max_length:
+        problems.append(f"{label} must be {max_length:,} characters or fewer")
+    if _CONTROL_CHARACTERS.search(value):
+        problems.append(f"{label} contains control characters that are not allowed")
+    if not _encodable(value):
+        problems.append(f"{label} contains characters that are not allowed")
     return problems
+
+
+def email_problem(value: str) -> str | None:
+    """Return the message when ``value`` is not an e-mail address (syntax only: no DNS look-up)."""
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return EMAIL_MESSAGE
+    return None
+
+
+def _text_problems(field: Field, value: Any, today: date) -> list[str]:
+    problems = text_problems(field.label, str(value), field.max_length)
+    email = email_problem(str(value)) if field.email and not problems else None
+    return [*problems, email] if email else problems
 
 
 def _number_problems(field: Field, value: Any, today: date) -> list[str]:

@@ -47,6 +47,7 @@ from ect_reporting.fields import (
     SESSION_FIELDS,
     Field,
 )
+from ect_reporting.rules import parse_date
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 # Enumerations with more options than this render as a select, not radios.
@@ -105,6 +106,24 @@ class NumberField(DecimalField):
         if isinstance(data, float | Decimal) and math.isfinite(data) and data == int(data):
             return str(int(data))
         return super()._value()
+
+
+class StrictDateField(DateField):
+    """A date typed or picked as ``YYYY-MM-DD`` only, by the same rule as the API (``rules.parse_date``).
+
+    ``strptime`` alone accepts "2026-1-5" and surrounding spaces; a date in
+    a safety report is read by regulators, so one unambiguous form is kept.
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]):
+            self.data = None
+            return
+        try:
+            self.data = parse_date(str(valuelist[0]))
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date in the format YYYY-MM-DD") from None
 
 
 def _choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -211,7 +230,7 @@ _BUILDERS_BY_TYPE: dict[str, Callable[[Field], Any]] = {
     "text": lambda f: TextAreaField(f.label, validators=[Optional()]),
     "int": lambda f: IntegerField(f.label, validators=[Optional()], render_kw={"inputmode": "numeric"}),
     "float": lambda f: NumberField(f.label, validators=[Optional()], render_kw={"inputmode": "decimal"}),
-    "date": lambda f: DateField(f.label, validators=[Optional()]),
+    "date": lambda f: StrictDateField(f.label, validators=[Optional()]),
     "time": lambda f: TimeField(f.label, validators=[Optional()]),
     "bool": lambda f: OptionalBooleanField(f.label),
     "enum": _enum_field,

@@ -15,6 +15,10 @@ from ect_reporting.models import User
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
+# The deepest body API v1 has is a list of objects inside an object
+# (reactions.0.outcome); 32 leaves room and keeps every walk over a body cheap.
+MAX_JSON_DEPTH = 32
+
 
 class ApiError(HTTPException):
     """An API error carrying its own JSON response."""
@@ -53,13 +57,37 @@ def api_user() -> User:
     return user
 
 
+def _too_deep(data: Any, limit: int) -> bool:
+    """True when ``data`` nests objects or lists more than ``limit`` levels (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
 def json_body() -> dict[str, Any]:
-    """Return the request's JSON object; 415 for other types, 400 if malformed."""
+    """Return the request's JSON object; 415 for other types, 400 if malformed or nested too deeply.
+
+    The parser itself recurses, so a body nested a thousand levels deep
+    raises RecursionError rather than ValueError: both are a bad request.
+    A request over ``MAX_CONTENT_LENGTH`` is refused (413) while reading.
+    """
     if not request.is_json:
         raise ApiError(415, "Content-Type must be application/json")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(400, f"The request body is nested more than {MAX_JSON_DEPTH} levels deep") from None
     if data is None:
         raise ApiError(400, "The request body is not valid JSON")
     if not isinstance(data, dict):
         raise ApiError(400, "The request body must be a JSON object")
+    if _too_deep(data, MAX_JSON_DEPTH):
+        raise ApiError(400, f"The request body is nested more than {MAX_JSON_DEPTH} levels deep")
     return data

@@ -14,9 +14,14 @@ from datetime import date, datetime, time
 from typing import Any
 
 from ect_reporting.fields import Field
-from ect_reporting.rules import Errors, add_error
+from ect_reporting.rules import Errors, add_error, parse_date
 
 _MISSING = object()
+
+# Whole numbers beyond this cannot be held exactly as a float (2**53) and no
+# field's range comes near it: refusing them before any conversion means a
+# 400-digit number is a 422, never an OverflowError.
+_LARGEST_NUMBER = 2**53
 
 
 def _lookup(payload: Mapping[str, Any], path: str) -> Any:
@@ -37,7 +42,7 @@ def _text(raw: Any) -> str:
 
 
 def _whole_number(raw: Any) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or abs(raw) > _LARGEST_NUMBER:
         return _bad(raw)
     if isinstance(raw, float) and not raw.is_integer():
         return _bad(raw)
@@ -45,9 +50,11 @@ def _whole_number(raw: Any) -> int:
 
 
 def _number(raw: Any) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
         return _bad(raw)
-    return float(raw)
+    if isinstance(raw, int) and abs(raw) > _LARGEST_NUMBER:  # before float(): no OverflowError
+        return _bad(raw)
+    return float(raw) if math.isfinite(raw) else _bad(raw)
 
 
 def _boolean(raw: Any) -> bool:
@@ -55,7 +62,7 @@ def _boolean(raw: Any) -> bool:
 
 
 def _date(raw: Any) -> date:
-    return date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else _bad(raw)
+    return parse_date(raw) if isinstance(raw, str) else _bad(raw)
 
 
 def _time(raw: Any) -> time:

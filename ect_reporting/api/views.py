@@ -127,7 +127,7 @@ def create_report(session_id: int) -> Any:
     session: EctSession = access.visible_session(db.session, session_id, api_user())
     body = json_body()
     kind = body.get("kind")
-    if kind not in REPORT_KINDS:
+    if not isinstance(kind, str) or kind not in REPORT_KINDS:
         return _validation_response({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
     values, lists, errors = _parse_report_body(kind, body, extra=("kind",))
     if errors:

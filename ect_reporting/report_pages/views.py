@@ -26,6 +26,7 @@ from ect_reporting.reports.conflicts import differences
 from ect_reporting.reports.read_model import ReportView, report_view
 from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
+from ect_reporting.rules import parse_date
 from ect_reporting.web import clinical_settings, clock_rules, current_actor, opcs_settings, organisation_code
 from ect_reporting.webforms import (
     DeviceReportForm,
@@ -133,6 +134,9 @@ def _change_list(form: Any, key: str) -> bool:
 def edit(report_id: int) -> Any:
     """Edit a draft: save it, add or remove reactions, or submit for review."""
     report = _report(report_id)
+    if report.created_by_id != current_actor().id:
+        # Someone else's report: refused outright (403), not a redirect that hides the refusal.
+        raise Forbidden("Only the clinician who wrote this report can change it")
     if not access.can_edit_report(current_actor(), report):
         flash("This report can no longer be edited.", "warning")
         return _to_page(report)
@@ -199,11 +203,11 @@ def _submit(report: Report) -> Any:
 
 
 def _optional_date(text: str | None) -> date | None:
-    """Parse an optional ISO date from a form, as a field error when it is not one."""
+    """Parse an optional ``YYYY-MM-DD`` date from a form, as a field error when it is not one."""
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        return parse_date(text)
     except ValueError:
         raise ValidationFailed({"sent_date": ["Date sent must be a real date, for example 24 November 2026"]}) from None
 

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from ect_reporting.access import can_comment
 from ect_reporting.audit import record_event
 from ect_reporting.exceptions import Forbidden, ValidationFailed
+from ect_reporting.fields import MAX_COMMENT_LENGTH
 from ect_reporting.models import Report, ReportComment, User
+from ect_reporting.rules import text_problems
 
-MAX_COMMENT_LENGTH = 5000
 
 def add_comment(db_session: Session, actor: User, report: Report, body: str | None) -> ReportComment:
     """Add ``body`` as a comment by ``actor``; write an audit row; flush, never commit.
@@ -27,8 +28,9 @@ def add_comment(db_session: Session, actor: User, report: Report, body: str | No
     text = (body or "").strip()
     if not text:
         raise ValidationFailed({"comment": ["Enter a comment"]})
-    if len(text) > MAX_COMMENT_LENGTH:
-        raise ValidationFailed({"comment": [f"Comment must be {MAX_COMMENT_LENGTH:,} characters or fewer"]})
+    problems = text_problems("Comment", text, MAX_COMMENT_LENGTH)
+    if problems:
+        raise ValidationFailed({"comment": problems})
     comment = ReportComment(author=actor, body=text)
     report.comments.append(comment)
     db_session.flush()

@@ -25,10 +25,10 @@ from ect_reporting import vocab
 from ect_reporting.audit import record_event
 from ect_reporting.e2b_ack import ReceivedAck
 from ect_reporting.exceptions import Errors, Forbidden, NotAllowedNow, ValidationFailed
+from ect_reporting.fields import MAX_COMMENT_LENGTH, MAX_REFERENCE_LENGTH
 from ect_reporting.models import Report, ReportComment, User
 from ect_reporting.reports.records import destination_for
-
-MAX_REFERENCE_LENGTH = 60
+from ect_reporting.rules import text_problems
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,28 @@ def _needs_comment(message: str) -> Check:
     return check
 
 
+def _text_limits(given: TransitionInput) -> Errors:
+    """Whatever the action, given text obeys the free-text rules (length, control characters, UTF-8).
+
+    Every action keeps its comment on the report, so an over-long or
+    unstorable comment is refused for all of them, not only those that ask.
+    """
+    errors: Errors = {}
+    for name, label, most in (
+        ("comment", "Comment", MAX_COMMENT_LENGTH),
+        ("mhra_reference", given.reference_label, MAX_REFERENCE_LENGTH),
+    ):
+        value = getattr(given, name)
+        problems = text_problems(label, value, most) if value else []
+        if problems:
+            errors[name] = problems
+    return errors
+
+
 def _needs_reference(given: TransitionInput) -> Errors:
     errors: Errors = {}
     if not given.mhra_reference:
         errors["mhra_reference"] = [f"Enter the {given.reference_label} number"]
-    elif len(given.mhra_reference) > MAX_REFERENCE_LENGTH:
-        errors["mhra_reference"] = [f"{given.reference_label} must be {MAX_REFERENCE_LENGTH} characters or fewer"]
     if given.sent_date is not None and given.sent_date > given.today:
         errors["sent_date"] = ["Date sent must be today or in the past"]
     return errors
@@ -324,7 +340,7 @@ def apply_transition(db_session: Session, actor: User, report: Report, action: s
     transition = _transition_for(actor, report, action)
     given = replace(given, reference_label=vocab.reference_label(destination_scheme(report)))
     errors: Errors = {}
-    for check in transition.checks:
+    for check in (_text_limits, *transition.checks):
         for path, messages in check(given).items():
             errors.setdefault(path, []).extend(messages)
     if errors:

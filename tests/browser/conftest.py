@@ -131,6 +131,9 @@ def new_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
     def factory(**options: Any) -> Any:
         options.setdefault("locale", "en-GB")
         options.setdefault("timezone_id", "Europe/London")
+        # The app's Content-Security-Policy refuses inline scripts; axe-core is
+        # injected as one, so the test context (only) bypasses the policy.
+        options.setdefault("bypass_csp", True)
         context = browser.new_context(base_url=live_server, **options)
         context.set_default_timeout(TIMEOUT_MS)
         # Stay off the network: the NHS.UK CSS asks for web fonts from
