@@ -26,8 +26,15 @@ from ect_reporting.web import clinical_settings, clock_rules, e2b_settings, opcs
 _SENT_DATE = (Field("sent_date", "sent_date", "date", "Date sent"),)
 
 
+# Operations anyone may call: the description holds no patient data, and
+# client generators and validators fetch it before they have a token.
+_PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
+
+
 @bp.before_request
 def _authenticate() -> None:
+    if request.endpoint in _PUBLIC_ENDPOINTS:
+        return
     g.api_user = authenticate_request()
 
 
@@ -285,6 +292,14 @@ def report_schema() -> Any:
     from ect_reporting.schemas import report_schema as load_schema
 
     return load_schema(), 200, {"Content-Type": "application/schema+json"}
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    """Publish the OpenAPI 3.1 description of API v1 (generated from the field tables; no token needed)."""
+    from ect_reporting.api.openapi import openapi_document
+
+    return openapi_document()
 
 
 @bp.post("/reports/<int:report_id>/transitions")
