@@ -40,7 +40,8 @@ def _op(
 ) -> Schema:
     """One operation: its documented successes and the shared error responses by reference."""
     responses: Schema = {str(status): {"description": "OK", **spec} for status, spec in ok.items()}
-    for status in sorted(set(errors)):
+    # 405 also answers an id out of range on a path that has a GET (Werkzeug's routing); documented everywhere.
+    for status in sorted({*errors, 405}):
         responses[str(status)] = {"$ref": f"#/components/responses/{status}"}
     operation: Schema = {"operationId": op_id, "summary": summary, "responses": responses}
     if params:
