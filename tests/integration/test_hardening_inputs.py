@@ -334,3 +334,23 @@ def test_strict_date_fields_still_render_as_date_inputs(client, clinician):
     field = re.search(r'<input[^>]*name="procedure_date"[^>]*>', html)
     assert field is not None and 'type="date"' in field.group(0)
     assert 'class="nhsuk-input' in field.group(0) and 'aria-describedby="procedure_date-hint"' in field.group(0)
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "post", "delete"])
+def test_out_of_range_ids_are_404_for_every_method(client, method):
+    """Not 405: the id cannot exist, whatever the method (found by the schemathesis run)."""
+    assert getattr(client, method)("/api/v1/reports/23639379598701").status_code == 404
+    assert getattr(client, method)("/api/v1/reports/2147483648").status_code == 404
+
+
+def test_id_pattern_matches_exactly_the_database_range():
+    import random
+    import re
+
+    from ect_reporting.converters import MAX_ID, IdConverter
+
+    pattern = re.compile(IdConverter.regex + r"\Z")
+    for number in [1, 9, 10, MAX_ID - 1, MAX_ID, *random.Random(7).sample(range(1, 10**11), 2000)]:
+        assert bool(pattern.match(str(number))) == (1 <= number <= MAX_ID), number
+    for text in ["0", "007", str(MAX_ID + 1), "-1"]:
+        assert not pattern.match(text)
