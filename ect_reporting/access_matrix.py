@@ -123,7 +123,3 @@ MATRIX: Final[dict[str, Rule]] = {
 
 UNCLASSIFIED_EXEMPT: Final = frozenset({"static"})  # files only; no data behind it
 
-
-def rule_for(endpoint: str) -> Rule:
-    """Return the endpoint's rule; a ``KeyError`` names a route nobody has classified."""
-    return MATRIX[endpoint]
