@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 VENDOR := static/vendor/nhsuk-frontend
 
-.PHONY: run test install install-dev assets db seed lint bench test-sqlite test-postgres browser clean
+.PHONY: run test install install-dev assets db seed lint bench load test-sqlite test-postgres browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ lint: install-dev
 bench: install-dev
 	$(BIN)/python bench/bench_pdf.py
 	$(BIN)/python bench/bench_e2b.py
+
+# Load test (not part of `make test`): gunicorn workers on a private PostgreSQL database at $(PG_URL),
+# concurrent clients driving the workflow; LOAD_ARGS="--seconds 20 --clients 32" to change it.
+load: install-dev
+	$(BIN)/python bench/load_workflow.py --pg-url "$(PG_URL)" $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance

@@ -1,0 +1,125 @@
+"""Who may use each endpoint, as data: the access matrix.
+
+Why a table: the rules are spread over decorators (``login_required``,
+``role_required``), the API's token check and the object checks in
+``access``; reading one view never tells you whether the whole surface
+is covered. This table states, for every endpoint of ``app.url_map``
+(``static`` aside), who the route is for. ``tests/security/
+test_access_matrix.py`` walks every route and method as five personas
+and checks the app answers as the table says, and fails when a route has
+no row - so a new route must be classified before it ships.
+
+The table describes the *route gate*: whether a persona gets past
+sign-in, role and ownership checks. What happens after (a workflow
+action the role may not take, a state that forbids it, a form error) is
+the domain's business and is tested there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+from ect_reporting.vocab import REVIEWER_ROLES, WORKFLOW_REVIEWER_ROLES
+
+ADMIN_ROLES: Final = frozenset({"admin"})
+
+
+class Who(StrEnum):
+    """The kinds of audience a route can have."""
+
+    ANYONE = "anyone"  # no sign-in needed
+    SIGNED_IN = "signed_in"  # any signed-in user (any role)
+    OWNER = "owner"  # only the clinician who created the object in the URL
+    OWNER_OR_ROLES = "owner_or_roles"  # that clinician, or anyone holding one of ``roles``
+    ROLES = "roles"  # only holders of one of ``roles`` (ownership gives nothing)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may use one endpoint, and whether it answers as the JSON API (401) or as pages (sign-in redirect)."""
+
+    who: Who
+    roles: frozenset[str] = field(default_factory=frozenset)
+    api: bool = False
+
+    def allows(self, role: str | None, owner: bool) -> bool:
+        """Whether a user with ``role`` (None when not signed in), owning the URL's object or not, gets through."""
+        if self.who is Who.ANYONE:
+            return True
+        if role is None:
+            return False
+        if self.who is Who.SIGNED_IN:
+            return True
+        if self.who is Who.OWNER:
+            return owner
+        if self.who is Who.OWNER_OR_ROLES:
+            return owner or role in self.roles
+        return role in self.roles
+
+
+def _page(who: Who, roles: frozenset[str] = frozenset()) -> Rule:
+    return Rule(who, roles)
+
+
+def _api(who: Who, roles: frozenset[str] = frozenset()) -> Rule:
+    return Rule(who, roles, api=True)
+
+
+_VIEWERS = (Who.OWNER_OR_ROLES, REVIEWER_ROLES)  # the author, governance leads and administrators see it
+_FOLLOW_UP = (Who.OWNER_OR_ROLES, WORKFLOW_REVIEWER_ROLES)  # the author or a governance lead (not admin)
+_GOVERNANCE = (Who.ROLES, WORKFLOW_REVIEWER_ROLES)  # governance leads only (acknowledgements)
+_REVIEW = (Who.ROLES, REVIEWER_ROLES)
+_ADMIN = (Who.ROLES, ADMIN_ROLES)
+
+MATRIX: Final[dict[str, Rule]] = {
+    # Signing in and out
+    "auth.login": _page(Who.ANYONE),
+    "auth.confirm_logout": _page(Who.SIGNED_IN),
+    "auth.logout": _page(Who.SIGNED_IN),
+    # Sessions (pages)
+    "capture.home": _page(Who.SIGNED_IN),
+    "capture.list_sessions": _page(Who.SIGNED_IN),  # each sees their own list (reviewers: all)
+    "capture.new_session": _page(Who.SIGNED_IN),
+    "capture.show_session": _page(*_VIEWERS),
+    "capture.edit_session": _page(Who.OWNER),
+    # Reports (pages)
+    "reports.create": _page(*_VIEWERS),
+    "reports.show": _page(*_VIEWERS),
+    "reports.edit": _page(Who.OWNER),
+    "reports.transition": _page(*_VIEWERS),  # which action a role may take is workflow's rule
+    "reports.add_comment": _page(*_VIEWERS),
+    "reports.create_follow_up": _page(*_FOLLOW_UP),
+    "reports.upload_acknowledgement": _page(*_GOVERNANCE),
+    # Review (pages)
+    "review.queue": _page(*_REVIEW),
+    "review.queue_csv": _page(*_REVIEW),
+    "review.dashboard": _page(*_REVIEW),
+
+    # Administration (pages)
+    "admin.list_users": _page(*_ADMIN),
+    "admin.new_user": _page(*_ADMIN),
+    "admin.show_user": _page(*_ADMIN),
+    "admin.deactivate_user": _page(*_ADMIN),
+    "admin.reactivate_user": _page(*_ADMIN),
+    "admin.issue_token": _page(*_ADMIN),
+    "admin.confirm_revoke_token": _page(*_ADMIN),
+    "admin.revoke_token": _page(*_ADMIN),
+    "admin.set_password": _page(*_ADMIN),
+    # API v1 (bearer token)
+    "api.create_session": _api(Who.SIGNED_IN),
+    "api.get_session": _api(*_VIEWERS),
+    "api.patch_session": _api(Who.OWNER),
+    "api.create_report": _api(*_VIEWERS),
+    "api.get_report": _api(*_VIEWERS),
+    "api.patch_report": _api(Who.OWNER),
+    "api.export_report": _api(*_VIEWERS),
+    "api.report_schema": _api(Who.SIGNED_IN),
+    "api.transition": _api(*_VIEWERS),
+    "api.create_follow_up": _api(*_FOLLOW_UP),
+    "api.apply_acknowledgement": _api(*_GOVERNANCE),
+}
+
+UNCLASSIFIED_EXEMPT: Final = frozenset({"static"})  # files only; no data behind it
+
