@@ -116,6 +116,7 @@ MATRIX: Final[dict[str, Rule]] = {
     "api.patch_report": _api(Who.OWNER),
     "api.export_report": _api(*_VIEWERS),
     "api.report_schema": _api(Who.SIGNED_IN),
+    "api.openapi": _api(Who.ANYONE),  # the description holds no data; tools read it before they have a token
     "api.transition": _api(*_VIEWERS),
     "api.create_follow_up": _api(*_FOLLOW_UP),
     "api.apply_acknowledgement": _api(*_GOVERNANCE),
