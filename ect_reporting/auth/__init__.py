@@ -6,7 +6,7 @@ import math
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -85,11 +85,6 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _counts_against_limit(response: Response) -> bool:
-    """Only unsuccessful sign-ins use up the address's budget, so a busy ward PC is not limited by its successes."""
-    return response.status_code != 302
-
-
 def _audit_rate_limited(_limit: RequestLimit) -> None:
     """Audit each sign-in the rate limit refuses (every failure is audited); the 429 page follows."""
     sign_in_guard.record_rate_limited(db.session, str(request.form.get("email") or "")[:254], request.remote_addr)
@@ -97,9 +92,9 @@ def _audit_rate_limited(_limit: RequestLimit) -> None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: _login_limit(), methods=["POST"], deduct_when=_counts_against_limit, on_breach=_audit_rate_limited
-)
+# Every POST counts, atomically before the view runs: counting only failures
+# after the response (deduct_when) would let parallel guesses all pass first.
+@limiter.limit(lambda: _login_limit(), methods=["POST"], on_breach=_audit_rate_limited)
 def login() -> Any:
     """Show the sign-in form and sign the user in, through the per-address lock-out (``sign_in_guard``)."""
     if current_user.is_authenticated:
