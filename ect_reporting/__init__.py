@@ -27,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     )
     configure_templates(app)
     load_config(app, test_config)
+    trust_proxies(app)
     register_extensions(app)
     register_converters(app)
     register_blueprints(app)
@@ -62,6 +63,24 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         settings.update(test_config)
     config_module.finalise(settings, app.instance_path, debug=app.debug)
     app.config.update(settings)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client address from ``X-Forwarded-For`` only behind ``ECT_PROXY_COUNT`` trusted proxies.
+
+    The rate limit and the sign-in lock-out count per client address.
+    Behind a reverse proxy every request comes from the proxy, so without
+    this one attacker would lock out the whole site; trusting the header
+    with no proxy in front would let any client choose its address, so
+    the default (0) ignores it.
+    """
+    count = config_module.int_setting(app.config, "ECT_PROXY_COUNT", 0)
+    if count < 0:
+        raise config_module.ConfigurationError("ECT_PROXY_COUNT must be 0 or more")
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:

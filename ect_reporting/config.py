@@ -37,6 +37,9 @@ _INT_SETTINGS = (
     "ECT_SESSION_MAX_HOURS",
     "ECT_TOKEN_DAYS",
     "ECT_MAX_REQUEST_BYTES",
+    "ECT_SIGN_IN_MAX_FAILURES",
+    "ECT_SIGN_IN_WINDOW_MINUTES",
+    "ECT_PROXY_COUNT",
 )
 
 # The largest request body accepted (413 above it). The longest report,
@@ -80,9 +83,12 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "ECT_E2B_RECEIVER_ID": "MHRA",
         "ECT_ORGANISATION_CODE": "ECT",
         "ECT_PAGE_SIZE": 20,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # RATELIMIT_STORAGE_URI has no default here: see rate_limit_storage().
         "RATELIMIT_ENABLED": True,
         "ECT_LOGIN_RATE_LIMIT": "10 per minute",
+        "ECT_SIGN_IN_MAX_FAILURES": 10,
+        "ECT_SIGN_IN_WINDOW_MINUTES": 15,
+        "ECT_PROXY_COUNT": 0,
         "ECT_AUDIT_CHECKPOINT_FILE": str(Path(instance_path) / "audit-checkpoints.jsonl"),
         # Development only: where the audit key is kept when ECT_AUDIT_KEY is unset.
         "ECT_AUDIT_KEY_FILE": str(Path(instance_path) / "audit_key"),
@@ -144,12 +150,39 @@ def finalise(settings: dict[str, Any], instance_path: str | None = None, *, debu
         settings["SECRET_KEY"] = shared_secret_key(instance_path) if instance_path else secrets.token_hex(32)
     check_organisation_code(settings.get("ECT_ORGANISATION_CODE", "ECT"))
     settings["AUDIT_HMAC_KEY"] = audit_key(settings)
-    for key in ("ECT_SESSION_IDLE_MINUTES", "ECT_SESSION_MAX_HOURS", "ECT_TOKEN_DAYS"):
+    settings["RATELIMIT_STORAGE_URI"] = rate_limit_storage(settings)
+    for key in (
+        "ECT_SESSION_IDLE_MINUTES", "ECT_SESSION_MAX_HOURS", "ECT_TOKEN_DAYS",
+        "ECT_SIGN_IN_MAX_FAILURES", "ECT_SIGN_IN_WINDOW_MINUTES",
+    ):
         if int_setting(settings, key, 1) < 1:
             raise ConfigurationError(f"{key} must be a whole number of at least 1")
     settings["MAX_CONTENT_LENGTH"] = int_setting(settings, "ECT_MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES)
     OpcsSettings.from_mapping(settings)  # a bad ECT_OPCS_* value stops start-up
     check_e2b_settings(settings)
+
+
+def rate_limit_storage(settings: Mapping[str, Any]) -> str:
+    """Return the Flask-Limiter storage URI; production must name one shared by every worker.
+
+    ``memory://`` counts in each worker's own memory, so with four workers
+    an attacker gets four times the limit (issue 12: 41 of 60 guesses were
+    answered before the first 429). Outside production it stays the
+    default for convenience; production refuses to start without an
+    explicit ``ECT_RATELIMIT_STORAGE_URI`` (``redis://...``), and a site
+    that really runs one process may set ``memory://`` knowingly. The
+    per-account lock-out (``sign_in_guard``) is in the database and shared
+    whatever this says.
+    """
+    uri = settings.get("RATELIMIT_STORAGE_URI")
+    if uri:
+        return str(uri)
+    if settings.get("ENV_NAME") == "production" and settings.get("RATELIMIT_ENABLED", True):
+        raise ConfigurationError(
+            "ECT_RATELIMIT_STORAGE_URI must be set when ECT_ENV=production (e.g. redis://127.0.0.1:6379): "
+            "memory:// counts per worker"
+        )
+    return "memory://"
 
 
 def check_e2b_settings(settings: Mapping[str, Any]) -> None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
-from ect_reporting import session_policy, users
+from ect_reporting import session_policy, sign_in_guard, users
+from ect_reporting.audit import record_event
 from ect_reporting.extensions import db, limiter, login_manager
 from ect_reporting.models import User
 
@@ -82,31 +85,60 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _audit_rate_limited(_limit: RequestLimit) -> None:
+    """Audit each sign-in the rate limit refuses (every failure is audited); the 429 page follows."""
+    sign_in_guard.record_rate_limited(db.session, str(request.form.get("email") or "")[:254], request.remote_addr)
+    db.session.commit()
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: _login_limit(), methods=["POST"])
+# Every POST counts, atomically before the view runs: counting only failures
+# after the response (deduct_when) would let parallel guesses all pass first.
+@limiter.limit(lambda: _login_limit(), methods=["POST"], on_breach=_audit_rate_limited)
 def login() -> Any:
-    """Show the sign-in form and sign the user in."""
+    """Show the sign-in form and sign the user in, through the per-address lock-out (``sign_in_guard``)."""
     if current_user.is_authenticated:
         return redirect(url_for("capture.home"))
     form = SignInForm()
-    if form.validate_on_submit():
-        user = users.authenticate(db.session, form.email.data or "", form.password.data or "")
-        if user is None:
-            form.password.errors = [*form.password.errors, "Email address or password is not correct"]
-        else:
-            login_user(user)
-            session.update(session_policy.start_values(user.session_version, session_policy.now()))
-            from ect_reporting.audit import record_event
+    if not form.validate_on_submit():
+        return render_template("auth/sign_in.html", form=form)
+    outcome = sign_in_guard.attempt(
+        db.session, form.email.data or "", form.password.data or "", request.remote_addr,
+        _lockout_policy(), session_policy.now(),
+    )
+    user = outcome.user
+    if user is None:
+        db.session.commit()  # the failure count and its audit row
+        if outcome.locked:
+            minutes = max(1, math.ceil(outcome.retry_after.total_seconds() / 60))
+            form.password.errors = [*form.password.errors, _LOCKED_MESSAGE.format(minutes=minutes)]
+            return render_template("auth/sign_in.html", form=form), 429, {"Retry-After": str(minutes * 60)}
+        form.password.errors = [*form.password.errors, "Email address or password is not correct"]
+        return render_template("auth/sign_in.html", form=form)
+    login_user(user)
+    session.update(session_policy.start_values(user.session_version, session_policy.now()))
+    record_event(
+        db.session, actor=user, action="sign_in", object_type="user", object_id=user.id,
+        details={"client_address": request.remote_addr},
+    )
+    db.session.commit()
+    return redirect(_safe_next(request.args.get("next")) or url_for("capture.home"))
 
-            record_event(db.session, actor=user, action="sign_in", object_type="user", object_id=user.id)
-            db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for("capture.home"))
-    return render_template("auth/sign_in.html", form=form)
+
+_LOCKED_MESSAGE = (
+    "There have been too many failed attempts to sign in to this account from this device. "
+    "Try again in {minutes} minutes, or sign in from another device."
+)
+
+
+def _lockout_policy() -> sign_in_guard.LockoutPolicy:
+    config = current_app.config
+    return sign_in_guard.LockoutPolicy.from_settings(
+        int(config["ECT_SIGN_IN_MAX_FAILURES"]), int(config["ECT_SIGN_IN_WINDOW_MINUTES"])
+    )
 
 
 def _login_limit() -> str:
-    from flask import current_app
-
     return str(current_app.config["ECT_LOGIN_RATE_LIMIT"])
 
 

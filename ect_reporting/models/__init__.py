@@ -1,8 +1,19 @@
 """SQLAlchemy 2 typed models."""
 
 from ect_reporting.models.audit import AuditEvent
+from ect_reporting.models.login import LoginFailure
 from ect_reporting.models.report import OtherDrug, Reaction, Report, ReportComment
 from ect_reporting.models.session import EctSession
 from ect_reporting.models.user import ApiToken, User
 
-__all__ = ["ApiToken", "AuditEvent", "EctSession", "OtherDrug", "Reaction", "Report", "ReportComment", "User"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "EctSession",
+    "LoginFailure",
+    "OtherDrug",
+    "Reaction",
+    "Report",
+    "ReportComment",
+    "User",
+]

@@ -186,7 +186,7 @@ def test_update_and_delete_through_sql_are_refused_by_the_database(app):
 
 def test_production_without_an_audit_key_refuses_to_start(tmp_path, monkeypatch):
     monkeypatch.delenv("ECT_AUDIT_KEY", raising=False)
-    settings = {"ENV_NAME": "production", "SECRET_KEY": "s" * 32,
+    settings = {"ENV_NAME": "production", "SECRET_KEY": "s" * 32, "RATELIMIT_STORAGE_URI": "memory://",
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"}
     with pytest.raises(ConfigurationError, match="ECT_AUDIT_KEY"):
         create_app(settings)

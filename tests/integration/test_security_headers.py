@@ -91,7 +91,7 @@ def test_static_files_may_be_cached(client):
 
 
 def test_hsts_and_https_in_production(extra_app):
-    app = extra_app(ENV_NAME="production", SECRET_KEY="p" * 40)
+    app = extra_app(ENV_NAME="production", SECRET_KEY="p" * 40, RATELIMIT_STORAGE_URI="memory://")
     client = app.test_client()
     assert client.get("/sign-in").status_code == 302  # plain HTTP is sent to HTTPS
     response = client.get("/sign-in", base_url="https://localhost")

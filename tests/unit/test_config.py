@@ -12,7 +12,10 @@ def test_production_without_secret_key_refuses_to_start():
 
 
 def test_production_cookies_are_secure():
-    settings = {"ENV_NAME": "production", "SECRET_KEY": "s" * 32, "ECT_AUDIT_KEY": "ab" * 32}
+    settings = {
+        "ENV_NAME": "production", "SECRET_KEY": "s" * 32, "ECT_AUDIT_KEY": "ab" * 32,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+    }
     finalise(settings)
     assert settings["SESSION_COOKIE_SECURE"] is True
 
@@ -75,3 +78,16 @@ def test_valid_organisation_codes_are_accepted(code):
 def test_invalid_organisation_codes_refuse_to_start(code):
     with pytest.raises(ConfigurationError, match="ECT_ORGANISATION_CODE"):
         finalise({"ECT_ORGANISATION_CODE": code})
+
+
+def test_production_refuses_per_worker_rate_limit_storage():
+    """memory:// counts per worker; production must name a shared store (or choose memory:// knowingly)."""
+    settings = {"ENV_NAME": "production", "SECRET_KEY": "s" * 32, "ECT_AUDIT_KEY": "ab" * 32}
+    with pytest.raises(ConfigurationError, match="ECT_RATELIMIT_STORAGE_URI"):
+        finalise(settings)
+
+
+def test_development_rate_limit_storage_defaults_to_memory():
+    settings: dict = {}
+    finalise(settings)
+    assert settings["RATELIMIT_STORAGE_URI"] == "memory://"

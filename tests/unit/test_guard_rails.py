@@ -23,12 +23,14 @@ def _clean_environment(monkeypatch):
 @pytest.mark.parametrize("name", ["prod", "Production", "staging", "", None])
 def test_unknown_environment_refuses_to_start(name):
     with pytest.raises(ConfigurationError, match="ECT_ENV must be one of"):
-        finalise({"ENV_NAME": name, "SECRET_KEY": LONG_KEY, "ECT_AUDIT_KEY": AUDIT_KEY})
+        finalise({"ENV_NAME": name, "SECRET_KEY": LONG_KEY, "ECT_AUDIT_KEY": AUDIT_KEY,
+              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"})
 
 
 @pytest.mark.parametrize("name", ["development", "test", "production"])
 def test_known_environments_start(name):
-    finalise({"ENV_NAME": name, "SECRET_KEY": LONG_KEY, "ECT_AUDIT_KEY": AUDIT_KEY})
+    finalise({"ENV_NAME": name, "SECRET_KEY": LONG_KEY, "ECT_AUDIT_KEY": AUDIT_KEY,
+              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"})
 
 
 def test_environment_typo_from_the_environment_refuses_to_start(monkeypatch, tmp_path):
@@ -81,7 +83,9 @@ def test_seed_demo_is_refused_in_production(extra_app):
     from ect_reporting.extensions import db
     from ect_reporting.models import User
 
-    app = extra_app(ENV_NAME="production", SECRET_KEY=LONG_KEY, ECT_AUDIT_KEY=AUDIT_KEY)
+    app = extra_app(
+        ENV_NAME="production", SECRET_KEY=LONG_KEY, ECT_AUDIT_KEY=AUDIT_KEY, RATELIMIT_STORAGE_URI="memory://"
+    )
     with app.app_context():
         before = db.session.query(User).filter(User.email == "admin@example.nhs.uk").count()
         result = app.test_cli_runner().invoke(args=["seed-demo"])
