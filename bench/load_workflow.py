@@ -32,7 +32,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,10 +41,12 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from scripts.private_db import private_postgres_database  # noqa: E402  (after the path is set)
+
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "load-test-password-2026"
 WORKFLOW = (("lead", "approve", {}), ("lead", "send", {"mhra_reference": "GB-LOAD"}), ("lead", "acknowledge", {}))
@@ -102,22 +103,6 @@ class Tally:
     @property
     def requests(self) -> int:
         return sum(self.statuses.values())
-
-
-@contextmanager
-def private_database(base_url: str) -> Iterator[str]:
-    """Create a throw-away database beside ``base_url`` and drop it afterwards, even after an error."""
-    base = make_url(base_url)
-    name = f"ect_load_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def app_environment(database_url: str, scratch: Path) -> dict[str, str]:
@@ -311,7 +296,10 @@ def report(tally: Tally, figures: dict[str, int], seconds: float, verify: subpro
 
 def run(args: argparse.Namespace) -> bool:
     """Set up, load, check, tear down; return whether the target was met."""
-    with private_database(args.pg_url) as database_url, tempfile.TemporaryDirectory(prefix="ect-load-") as scratch:
+    with (
+        private_postgres_database(args.pg_url, "ect_load") as database_url,
+        tempfile.TemporaryDirectory(prefix="ect-load-") as scratch,
+    ):
         env = app_environment(database_url, Path(scratch))
         migrated = flask(env, "db", "upgrade")
         if migrated.returncode != 0:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, time, timedelta
@@ -20,11 +19,12 @@ from typing import Any
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import event, text
 
 from ect_reporting import create_app, sessions, users
 from ect_reporting.extensions import db
 from ect_reporting.models import EctSession, User
+from scripts.private_db import private_postgres_database
 
 PASSWORD = "correct-horse-battery"
 # A fixed audit HMAC key for tests (64 hex digits = 32 bytes).
@@ -49,26 +49,6 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if url:
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-
-
-@contextmanager
-def private_postgres_database(url: str) -> Iterator[str]:
-    """Create a throw-away database next to the one ``url`` names, and drop it after.
-
-    Concurrent runs (two developers, or CI beside a developer) then never
-    drop each other's tables.
-    """
-    base = make_url(url)
-    name = f"ect_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def reset_schema(app: Flask) -> None:
