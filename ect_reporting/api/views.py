@@ -38,9 +38,6 @@ def _authenticate() -> None:
     g.api_user = authenticate_request()
 
 
-def _validation_response(errors: Errors) -> Any:
-    raise ValidationFailed(errors)
-
 
 def _report_body(report: Report) -> dict[str, Any]:
     """The report with its completeness, from the one read model of this request."""
@@ -90,7 +87,7 @@ def create_session() -> Any:
     errors = unknown_keys(body, SESSION_FIELDS)
     values = parse_fields(body, SESSION_FIELDS, errors)
     if errors:
-        return _validation_response(errors)
+        raise ValidationFailed(errors)
     session = sessions.create_session(db.session, api_user(), values)
     db.session.commit()
     return session_json(session), 201, {"Location": url_for("api.get_session", session_id=session.id)}
@@ -122,7 +119,7 @@ def patch_session(session_id: int) -> Any:
     errors = unknown_keys(body, SESSION_FIELDS)
     values = parse_fields(body, SESSION_FIELDS, errors)
     if errors:
-        return _validation_response(errors)
+        raise ValidationFailed(errors)
     sessions.update_session(db.session, user, session, values)
     db.session.commit()
     return session_json(session)
@@ -135,10 +132,10 @@ def create_report(session_id: int) -> Any:
     body = json_body()
     kind = body.get("kind")
     if not isinstance(kind, str) or kind not in REPORT_KINDS:
-        return _validation_response({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
+        raise ValidationFailed({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
     values, lists, errors = _parse_report_body(kind, body, extra=("kind",))
     if errors:
-        return _validation_response(errors)
+        raise ValidationFailed(errors)
     report = services.create_report(
         db.session,
         api_user(),
@@ -184,7 +181,7 @@ def patch_report(report_id: int) -> Any:
         )
     values, lists, errors = _parse_report_body(report.kind, body, extra=())
     if errors:
-        return _validation_response(errors)
+        raise ValidationFailed(errors)
     # The If-Match check above already compared versions; a save racing
     # this one surfaces as StaleDataError, answered 412 by errors.py.
     services.update_report(
@@ -317,7 +314,7 @@ def transition(report_id: int) -> Any:
             add_error(errors, key, "Must be text")
     sent = parse_fields(body, _SENT_DATE, errors)
     if errors:
-        return _validation_response(errors)
+        raise ValidationFailed(errors)
     given = workflow.TransitionInput(
         comment=body.get("comment"),
         mhra_reference=body.get("mhra_reference"),
@@ -346,7 +343,7 @@ def create_follow_up(report_id: int) -> Any:
     if not isinstance(report_type, str):
         add_error(errors, "report_type", "Report type must be text")
     if errors:
-        return _validation_response(errors)
+        raise ValidationFailed(errors)
     follow_up = follow_ups.create_follow_up(
         db.session, user, report, report_type=report_type, clock_rules=clock_rules()
     )
