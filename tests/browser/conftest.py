@@ -61,10 +61,35 @@ class _QuietRequestHandler(WSGIRequestHandler):
         return None
 
 
+def _buffered(app: Flask) -> Callable[[dict[str, Any], Any], list[bytes]]:
+    """Wrap ``app`` so each response body is read and closed before the server writes it.
+
+    Werkzeug's development server drains the socket before it calls the
+    response's ``close()``; when the browser has already reset the
+    connection (a favicon fetch abandoned by a closing page) that drain
+    raises and ``close()`` is skipped, leaving a static file open (a
+    ResourceWarning, an error under ``filterwarnings``). Pages here are
+    small, so buffering costs nothing.
+    """
+
+    def buffered_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return buffered_app
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 (a free port) in a thread; yield its base URL."""
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)
+    server: BaseWSGIServer = make_server(
+        "127.0.0.1", 0, _buffered(app), threaded=True, request_handler=_QuietRequestHandler
+    )
     # A short poll interval makes shutdown() quick (the default waits up to 0.5 s).
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="ect-live-server", daemon=True
