@@ -160,9 +160,11 @@ def register_template_helpers(app: Flask) -> None:
     """Expose vocabularies and label helpers to templates."""
     from ect_reporting import vocab
     from ect_reporting.reference import code_and_term
+    from ect_reporting.web import form_action
 
     app.jinja_env.globals["vocab"] = vocab
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    app.jinja_env.globals["form_action"] = form_action
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["label"] = lambda value, vocabulary: vocab.label(vocabulary, value)
     app.jinja_env.filters["coded"] = lambda term: code_and_term(term["code"], term.get("display"))

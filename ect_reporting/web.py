@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app
+from flask import current_app, request
 from flask_login import current_user, login_required
 
 from ect_reporting import clinical, clocks
@@ -66,3 +66,14 @@ def opcs_settings() -> OpcsSettings:
 def e2b_settings() -> E2bSettings:
     """Return this site's E2B(R3) sender, receiver and schema folder from its ECT_E2B_* settings."""
     return E2bSettings.from_mapping(current_app.config)
+
+
+def form_action() -> str:
+    """Return the URL a page's form posts back to: this path and query, never a fragment.
+
+    A form without ``action`` posts to the address bar, fragment included:
+    after the skip link that is ``...#maincontent``, and the page that
+    comes back scrolls there instead of focusing its error summary.
+    """
+    query = request.query_string.decode()
+    return request.path + (f"?{query}" if query else "")

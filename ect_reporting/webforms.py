@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -29,9 +30,9 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
     widgets,
 )
+from wtforms.utils import unset_value
 from wtforms.validators import Optional
 
 from ect_reporting import reference
@@ -47,7 +48,6 @@ from ect_reporting.fields import (
     SESSION_FIELDS,
     Field,
 )
-from ect_reporting.rules import parse_date
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 # Enumerations with more options than this render as a select, not radios.
@@ -108,22 +108,92 @@ class NumberField(DecimalField):
         return super()._value()
 
 
-class StrictDateField(DateField):
-    """A date typed or picked as ``YYYY-MM-DD`` only, by the same rule as the API (``rules.parse_date``).
+DATE_PARTS = ("day", "month", "year")
 
-    ``strptime`` alone accepts "2026-1-5" and surrounding spaces; a date in
-    a safety report is read by regulators, so one unambiguous form is kept.
+
+class DateInputField(DateField):
+    """A date typed in the NHS date input pattern: day, month and year boxes.
+
+    The boxes post as ``<name>-day``, ``<name>-month`` and ``<name>-year``.
+    Browsers' native date pickers showed US-order dates while the hints
+    said "15 March 2025"; three numbered boxes are what the NHS service
+    manual asks for. ``error_part`` names the box an error summary link
+    should land on (the first one with a problem).
+    """
+
+    error_part = "day"
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        super().process(None, data, extra_filters)
+        if formdata is None:
+            return
+        self.raw_data = [str(formdata.get(f"{self.name}-{part}", "")).strip() for part in DATE_PARTS]
+        try:
+            self.process_formdata(self.raw_data)
+        except ValueError as exc:
+            self.process_errors.append(exc.args[0])
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        day, month, year = ([*valuelist, "", "", ""])[:3]
+        if not (day or month or year):
+            return
+        missing = [part for part, value in zip(DATE_PARTS, (day, month, year), strict=True) if not value]
+        label = self.label.text
+        if missing:
+            self.error_part = missing[0]
+            raise ValueError(f"{label} must include a {' and '.join(missing)}")
+        if not (day.isdecimal() and month.isdecimal() and year.isdecimal()):
+            self.error_part = next(p for p, v in zip(DATE_PARTS, (day, month, year), strict=True) if not v.isdecimal())
+            raise ValueError(f"{label} must be a real date")
+        if len(year) != 4:
+            self.error_part = "year"
+            raise ValueError(f"{label}: the year must have 4 numbers, for example 2026")
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{label} must be a real date") from None
+
+    def set_date(self, value: date) -> None:
+        """Fill the boxes as if the person had typed ``value`` (the one-click "today")."""
+        self.data = value
+        self.raw_data = [str(value.day), str(value.month), str(value.year)]
+        self.errors = []
+
+    def parts(self) -> dict[str, str]:
+        """Return what each box shows: what was typed, else the stored date."""
+        if self.raw_data:
+            return dict(zip(DATE_PARTS, [*self.raw_data, "", "", ""][:3], strict=True))
+        if isinstance(self.data, date):
+            return {"day": str(self.data.day), "month": str(self.data.month), "year": str(self.data.year)}
+        return dict.fromkeys(DATE_PARTS, "")
+
+
+# "14:30", "14.30", "1430" or "9:05": the 24-hour clock as people type it.
+_TIME_24H = re.compile(r"^([01]?\d|2[0-3])[:.]?([0-5]\d)$")
+
+
+class TimeTextField(StringField):
+    """A 24-hour time typed as text ("14:30"), not the browser's time picker.
+
+    Chromium showed "10:02 AM" in its picker although the service asks for
+    the 24-hour clock; a plain text box shows what was typed, in any browser.
     """
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist or not str(valuelist[0]):
-            self.data = None
+        text = str(valuelist[0]).strip() if valuelist else ""
+        self.data = None
+        if not text:
             return
-        try:
-            self.data = parse_date(str(valuelist[0]))
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date in the format YYYY-MM-DD") from None
+        match = _TIME_24H.match(text)
+        if match is None:
+            raise ValueError(f"{self.label.text} must be a real time on the 24-hour clock, for example 14:30")
+        self.data = time(int(match.group(1)), int(match.group(2)))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return self.data.strftime("%H:%M") if isinstance(self.data, time) else ""
 
 
 def _choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -230,8 +300,9 @@ _BUILDERS_BY_TYPE: dict[str, Callable[[Field], Any]] = {
     "text": lambda f: TextAreaField(f.label, validators=[Optional()]),
     "int": lambda f: IntegerField(f.label, validators=[Optional()], render_kw={"inputmode": "numeric"}),
     "float": lambda f: NumberField(f.label, validators=[Optional()], render_kw={"inputmode": "decimal"}),
-    "date": lambda f: StrictDateField(f.label, validators=[Optional()]),
-    "time": lambda f: TimeField(f.label, validators=[Optional()]),
+    # No Optional(): it would clear a "must include a month" error when the day box is empty.
+    "date": lambda f: DateInputField(f.label),
+    "time": lambda f: TimeTextField(f.label, validators=[Optional()], render_kw={"spellcheck": False}),
     "bool": lambda f: OptionalBooleanField(f.label),
     "enum": _enum_field,
     "codes": _codes_field,
@@ -271,6 +342,12 @@ MedicineReportForm = _form_class(
     },
 )
 DeviceReportForm = _form_class("DeviceReportForm", FlaskForm, REPORT_COMMON_FIELDS + DEVICE_FIELDS)
+
+
+class SentDateForm(Form):
+    """The "Date sent" boxes of the report page's send action (its CSRF token is checked app-wide)."""
+
+    sent_date = DateInputField("Date sent")
 
 
 def typed_values(form: Any, fields: Iterable[Field]) -> dict[str, Any]:
@@ -332,17 +409,34 @@ def _entry_field(form: Any, path: str, positions: Mapping[str, list[int]] | None
     return entries[index].form[name] if index < len(entries) and name in entries[index].form else None
 
 
+def _group_field(form: Any, path: str, fields: Iterable[Field]) -> Any:
+    """Return the first field of group ``path`` ("patient", "reporter", "reactions"), or None.
+
+    A message about a whole group ("Add at least one suspected reaction")
+    belongs beside the group's first answer, so the error summary can link
+    to it like any other.
+    """
+    if path in MEDICINE_LISTS:
+        entries = form[path] if hasattr(form, path) else None
+        return next(iter(entries[0].form), None) if entries else None
+    first = next((f.attr for f in fields if f.path.startswith(path + ".") and f.attr in form), None)
+    return form[first] if first else None
+
+
 def attach_errors(
     form: Any,
     errors: dict[str, list[str]],
     fields: Iterable[Field],
     positions: Mapping[str, list[int]] | None = None,
 ) -> dict[str, list[str]]:
-    """Put rule errors on the matching form fields; return any left over."""
+    """Put rule errors on the matching form fields (a group's on its first field); return any left over."""
+    fields = tuple(fields)
     by_path = {f.path: f.attr for f in fields}
     leftover: dict[str, list[str]] = {}
     for path, messages in errors.items():
         target = form[by_path[path]] if path in by_path else _entry_field(form, path, positions)
+        if target is None:
+            target = _group_field(form, path, fields)
         if target is None:
             leftover[path] = messages
             continue
@@ -372,3 +466,25 @@ def save_form(
         return False
     db.session.commit()
     return True
+
+
+def field_anchor(fields: Iterable[Field], path: str) -> str | None:
+    """Return the id of the input a message about ``path`` links to on the edit form, or None.
+
+    The same targets as ``attach_errors``: the field itself (a date's day
+    box), an entry's field (``reactions-0-outcome``), a group's first field.
+    """
+    fields = tuple(fields)
+    key, raw_index, name = [*path.split(".", 2), "", ""][:3]
+    if key in MEDICINE_LISTS:
+        entry_fields = MEDICINE_LISTS[key][1]
+        field = next((f for f in entry_fields if f.attr == name), None) if raw_index.isdigit() else None
+        index = raw_index if field else "0"
+        field = field or entry_fields[0]
+        return f"{key}-{index}-{field.attr}" + ("-day" if field.type == "date" else "")
+    field = next((f for f in fields if f.path == path), None) or next(
+        (f for f in fields if f.path.startswith(path + ".")), None
+    )
+    if field is None:
+        return None
+    return field.attr + ("-day" if field.type == "date" else "")

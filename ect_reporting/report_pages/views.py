@@ -26,12 +26,14 @@ from ect_reporting.reports.conflicts import differences
 from ect_reporting.reports.read_model import ReportView, report_view
 from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
-from ect_reporting.rules import parse_date
 from ect_reporting.web import clinical_settings, clock_rules, current_actor, opcs_settings, organisation_code
 from ect_reporting.webforms import (
     DeviceReportForm,
     MedicineReportForm,
+    SentDateForm,
+    attach_errors,
     code_pickers,
+    field_anchor,
     posted_lists,
     save_form,
     typed_values,
@@ -47,8 +49,17 @@ def _to_page(report: Report, anchor: str | None = None) -> Any:
 
 
 def render_page(view: ReportView, status: int = 200, **extra: Any) -> Any:
-    """Render the report page from its read model; ``extra`` carries form errors to show in place."""
-    return render_template("reports/report.html", view=view, report=view.report, record=view.record, **extra), status
+    """Render the report page from its read model; ``extra`` carries form errors to show in place.
+
+    Each "Not ready to submit" item links to its field on the edit form
+    (which shows the same problems as errors) when the viewer may edit.
+    """
+    fields = report_fields(view.report.kind)
+    anchors = {path: field_anchor(fields, path) for path, _message in view.problems} if view.can_edit else {}
+    page = render_template(
+        "reports/report.html", view=view, report=view.report, record=view.record, problem_anchors=anchors, **extra
+    )
+    return page, status
 
 
 @bp.get("/reports/<int:report_id>")
@@ -106,12 +117,6 @@ _LIST_BUTTONS = {
 }
 
 
-def _set_date(field: Any, value: date) -> None:
-    """Fill a date field as if the person had typed it (the one-click "today")."""
-    field.data = value
-    field.raw_data = [value.isoformat()]
-
-
 def _change_list(form: Any, key: str) -> bool:
     """Add or remove an entry of list ``key`` without saving (works without JavaScript)."""
     add, remove, fewest = _LIST_BUTTONS[key]
@@ -141,13 +146,15 @@ def edit(report_id: int) -> Any:
         flash("This report can no longer be edited.", "warning")
         return _to_page(report)
     if request.method == "GET":
+        if request.args.get("check"):  # from the report page's "Not ready to submit" links
+            return _render_problems(report, _form(report), dict(_problem_errors(report)), None, status=200)
         return _render_form(report, _form(report), report.version)
     form = _form(report, request.form)
     posted_version = request.form.get("version", type=int)
     if report.kind == "medicine" and any(_change_list(form, key) for key in _LIST_BUTTONS):
         return _render_form(report, form, posted_version)
     if request.form.get("awareness_today"):
-        _set_date(form.awareness_date, date.today())
+        form.awareness_date.set_date(date.today())
         return _render_form(report, form, posted_version)
     if request.form.get("search_codes"):  # re-render with the search applied; nothing saved
         return _render_form(report, form, posted_version)
@@ -178,7 +185,7 @@ def edit(report_id: int) -> Any:
     if not saved:
         return _render_form(report, form, posted_version, 422)
     if request.form.get("submit_for_review"):
-        return _submit(report)
+        return _submit(report, form, positions)
     flash("Draft saved.", "success")
     return _to_page(report)
 
@@ -188,34 +195,98 @@ def _flash_duplicates(report: Report) -> None:
         flash(warning["message"], "warning")
 
 
-def _submit(report: Report) -> Any:
+def _problem_errors(report: Report) -> dict[str, list[str]]:
+    """Return what blocks submission as {field path: messages}, the shape field errors take."""
+    errors: dict[str, list[str]] = {}
+    for path, message in submission_problems(report):
+        errors.setdefault(path, []).append(message)
+    return errors
+
+
+def _render_problems(
+    report: Report, form: Any, errors: dict[str, list[str]], positions: Any, status: int = 422
+) -> Any:
+    """Show the edit form with what blocks submission beside each field and linked from the summary.
+
+    One error pattern for field errors and completeness problems: the
+    saved draft comes back as the form, not as a list on another page.
+    """
+    leftover = attach_errors(form, errors, report_fields(report.kind), positions)
+    form.form_errors.extend(message for messages in leftover.values() for message in messages)
+    return _render_form(report, form, report.version, status, not_ready=True)
+
+
+def _submit(report: Report, form: Any, positions: Any) -> Any:
     given = workflow.TransitionInput(problems=submission_problems(report))
     try:
         workflow.apply_transition(db.session, current_actor(), report, "submit", given)
-    except ValidationFailed:
+    except ValidationFailed as exc:
         db.session.rollback()
-        flash("Draft saved, but it is not ready to submit: complete the items listed below.", "warning")
-        return _to_page(report)
+        return _render_problems(report, form, exc.errors, positions)
     _flash_duplicates(report)
     db.session.commit()
     flash("Report submitted for review by the governance lead.", "success")
     return _to_page(report)
 
 
-def _optional_date(text: str | None) -> date | None:
-    """Parse an optional ``YYYY-MM-DD`` date from a form, as a field error when it is not one."""
-    if not text:
-        return None
-    try:
-        return parse_date(text)
-    except ValueError:
-        raise ValidationFailed({"sent_date": ["Date sent must be a real date, for example 24 November 2026"]}) from None
+def _sent_date() -> date | None:
+    """Parse the optional "Date sent" boxes of the send action, as a field error when they are not a date."""
+    form = SentDateForm(request.form)
+    if form.sent_date.process_errors:
+        raise ValidationFailed({"sent_date": list(form.sent_date.process_errors)})
+    return form.sent_date.data
+
+
+def _state_phrase(report: Report) -> str:
+    """The report's state for the middle of a sentence: "submitted for review", "sent to MHRA"."""
+    label = vocab.label(vocab.REPORT_STATES, report.state)
+    return label[:1].lower() + label[1:]
+
+
+def _confirmable(view: ReportView, action: str) -> workflow.Transition | None:
+    """Return the destructive action ``action`` when this actor may take it now, else None."""
+    return next((t for t in view.actions if t.action == action and t.confirm), None)
+
+
+def _render_confirm(view: ReportView, transition: workflow.Transition, status: int = 200, **extra: Any) -> Any:
+    page = render_template(
+        "reports/confirm.html", view=view, report=view.report, record=view.record, transition=transition, **extra
+    )
+    return page, status
+
+
+@bp.get("/reports/<int:report_id>/confirm/<action>")
+@login_required
+def confirm(report_id: int, action: str) -> Any:
+    """Ask before a destructive action (withdraw, nullify): what happens, and the reason it needs.
+
+    The reason box is on this page, not on every draft's report page.
+    """
+    view = report_view(db.session, current_actor(), _report(report_id), opcs=opcs_settings())
+    transition = _confirmable(view, action)
+    if transition is None:
+        flash("That action cannot be taken on this report now.", "error")
+        return _to_page(view.report)
+    return _render_confirm(view, transition)
+
+
+def _refused(report: Report, action: str, exc: ValidationFailed) -> Any:
+    """Show why an action was refused where it was asked: the edit form, the confirm page or the report page."""
+    if action == "submit" and access.can_edit_report(current_actor(), report):
+        return _render_problems(report, _form(report), exc.errors, None)
+    errors = {path: messages[0] for path, messages in exc.errors.items()}
+    view = report_view(db.session, current_actor(), report, opcs=opcs_settings())
+    destructive = _confirmable(view, action)
+    if destructive is not None:
+        comment = request.form.get("comment", "")
+        return _render_confirm(view, destructive, 422, comment_error=errors.get("comment"), comment_text=comment)
+    return render_page(view, 422, action_name=action, action_errors=errors, action_values=request.form)
 
 
 @bp.post("/reports/<int:report_id>/transition")
 @login_required
 def transition(report_id: int) -> Any:
-    """Take a workflow action from the report page.
+    """Take a workflow action from the report page (or a destructive one's confirm page).
 
     A refused action (wrong role or state) comes back as a message; a
     missing comment, reference or date comes back beside its field with
@@ -227,7 +298,7 @@ def transition(report_id: int) -> Any:
         given = workflow.TransitionInput(
             comment=request.form.get("comment"),
             mhra_reference=request.form.get("mhra_reference"),
-            sent_date=_optional_date(request.form.get("sent_date")),
+            sent_date=_sent_date() if action == "send" else None,
             problems=submission_problems(report) if action == "submit" else (),
         )
         workflow.apply_transition(db.session, current_actor(), report, action, given)
@@ -237,13 +308,11 @@ def transition(report_id: int) -> Any:
         return _to_page(report)
     except ValidationFailed as exc:
         db.session.rollback()
-        errors = {path: messages[0] for path, messages in exc.errors.items()}
-        view = report_view(db.session, current_actor(), report, opcs=opcs_settings())
-        return render_page(view, 422, action_name=action, action_errors=errors, action_values=request.form)
+        return _refused(report, action, exc)
     if action == "submit":
         _flash_duplicates(report)
     db.session.commit()
-    flash(f"Report {report.reference} is now {vocab.label(vocab.REPORT_STATES, report.state).lower()}.", "success")
+    flash(f"Report {report.reference} is now {_state_phrase(report)}.", "success")
     return _to_page(report)
 
 

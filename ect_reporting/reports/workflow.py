@@ -182,6 +182,7 @@ class Transition:
     not_author: bool = False
     inputs: tuple[str, ...] = ()  # what the action form asks for, besides the button
     comment_label: str = ""  # the question the comment box asks, when "comment" is an input
+    confirm: str = ""  # destructive: asked on a confirm page that says this (what happens), not on the report page
     checks: tuple[Check, ...] = ()
     effect: Effect = _no_effect
     audited: tuple[str, ...] = ()  # report attributes the audit row records after the effect
@@ -263,7 +264,7 @@ TRANSITIONS: dict[str, Transition] = {
             effect=_record_acknowledgement,
             audited=_ACK_AUDITED,
         ),
-        Transition("close", "Close", frozenset({"acknowledged"}), "closed", _REVIEWERS),
+        Transition("close", "Close the case: nothing more to send", frozenset({"acknowledged"}), "closed", _REVIEWERS),
         Transition(
             "withdraw",
             "Withdraw",
@@ -273,6 +274,8 @@ TRANSITIONS: dict[str, Transition] = {
             author_or_role=True,
             inputs=("comment",),
             comment_label="Reason for withdrawing",
+            confirm="The report stops here: it is not reviewed or sent, and it cannot be edited again. "
+            "It stays on file with your reason.",
             checks=(_needs_comment("Enter the reason for withdrawing"),),
             effect=_stamp_withdrawn,
         ),
@@ -284,6 +287,8 @@ TRANSITIONS: dict[str, Transition] = {
             _REVIEWERS,
             inputs=("comment",),
             comment_label="Why are you nullifying this report? The regulator is told it is void.",
+            confirm="The regulator is told this case is void. The case stays on file, marked nullified, "
+            "and no new version can be started.",
             checks=(_needs_comment("Enter the reason for nullifying the report"),),
             effect=_stamp_nullified,
             audited=("nullification_reason",),

@@ -22,13 +22,14 @@ from ect_reporting.fields import SESSION_FIELDS, report_fields
 from ect_reporting.models import EctSession, Report
 from ect_reporting.reports import services
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
+from tests.forms import input_names
 from tests.integration.test_forms import SESSION_FORM, medicine_form, sign_in
 
 pytestmark = pytest.mark.fuzz
 
 TRICKY = st.sampled_from(
     ["", " ", "0", "-1", "27,000", "27 000", "1e309", "9" * 400, "NaN", "2026-W47-1", "31/02/2026", "\x00",
-     "yes", "no", "<script>alert(1)</script>", "x" * 6000, "2026-02-31", "12:61", "bleomycin", "mg", "IU"]
+     "yes", "no", "<script>alert(1)</script>", "x" * 6000, "2026-02-31", "12:61", "31", "13", "00", "99999", "２０２６", "bleomycin", "mg", "IU"]
 )
 # Lone surrogates cannot travel in a UTF-8 form post at all (the API test covers them).
 VALUES = st.one_of(TRICKY, st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80))
@@ -48,7 +49,7 @@ def _posted(base: dict[str, str], names: list[str], draw: st.DataObject) -> dict
 def test_session_form_never_errors_and_stores_only_valid_sessions(client, clinician, data):
     sign_in(client, clinician)
     before = db.session.query(EctSession).count()
-    response = client.post("/sessions/new", data=_posted(SESSION_FORM, [f.attr for f in SESSION_FIELDS], data))
+    response = client.post("/sessions/new", data=_posted(SESSION_FORM, input_names(SESSION_FIELDS), data))
     assert response.status_code in (200, 302, 400, 413, 422), response.status_code
     db.session.expire_all()
     if response.status_code == 302:
@@ -65,8 +66,9 @@ def test_report_form_never_errors_and_stores_only_valid_reports(client, clinicia
     report = services.create_report(db.session, clinician, make_session(), "medicine")
     db.session.commit()
     sign_in(client, clinician)
-    names = [f.attr for f in report_fields("medicine")] + ["reactions-0-outcome", "reactions-0-onset_date",
-                                                          "reactions-0-ctcae_grade", "other_drugs-0-dose"]
+    names = input_names(report_fields("medicine")) + ["reactions-0-outcome", "reactions-0-onset_date-day",
+                                                       "reactions-0-onset_date-year", "reactions-0-ctcae_grade",
+                                                       "other_drugs-0-dose", "drug_date_started-month"]
     posted = _posted(medicine_form(version=str(report.version)), names, data)
     response = client.post(f"/reports/{report.id}/edit", data=posted)
     assert response.status_code in (200, 302, 400, 409, 413, 422), response.status_code

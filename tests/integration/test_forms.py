@@ -11,8 +11,9 @@ from flask import Flask
 from ect_reporting.extensions import db
 from ect_reporting.models import EctSession, Report
 from tests.conftest import PASSWORD
+from tests.forms import posted
 
-SESSION_FORM = {
+SESSION_FORM = posted({
     "procedure_date": (date.today() - timedelta(days=1)).isoformat(),
     "site_name": "Royal Infirmary, Plastic Surgery",
     "nation": "scotland",
@@ -45,7 +46,7 @@ SESSION_FORM = {
     "electrode_type": "linear_needle_array",
     "electrode_model": "LNA-20",
     "electrode_lot": "LN551",
-}
+})
 
 
 def sign_in(client, user):
@@ -91,7 +92,7 @@ def test_new_session_form_saves_and_shows_derived_values(client, clinician):
 def test_invalid_session_form_keeps_input_and_shows_each_error(client, clinician):
     sign_in(client, clinician)
     bad = dict(SESSION_FORM, patient_age="130", patient_weight_kg="600", dose_unit="mg",
-               procedure_date=(date.today() + timedelta(days=3)).isoformat())
+               **posted({"procedure_date": (date.today() + timedelta(days=3)).isoformat()}))
     response = client.post("/sessions/new", data=bad)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -119,7 +120,7 @@ def test_non_numeric_age_is_reported_not_crashing(client, clinician):
 
 def test_missing_required_fields_are_named(client, clinician):
     sign_in(client, clinician)
-    response = client.post("/sessions/new", data={"procedure_date": ""})
+    response = client.post("/sessions/new", data=posted({"procedure_date": ""}))
     html = response.get_data(as_text=True)
     for message in ("Enter procedure date", "Enter hospital or site", "Select nation", "Select drug"):
         assert message in html
@@ -152,7 +153,7 @@ def medicine_form(**overrides):
         "awareness_date": date.today().isoformat(),
     }
     data.update(overrides)
-    return data
+    return posted(data)
 
 
 @pytest.fixture
@@ -192,15 +193,33 @@ def test_save_then_submit_for_review(client, medicine_report):
     assert medicine_report.seriousness_criteria["life_threatening"] is True
 
 
-def test_incomplete_submit_saves_draft_and_lists_gaps(client, medicine_report):
-    data = medicine_form(submit_for_review="1")
+def test_incomplete_submit_saves_draft_and_shows_the_form_with_linked_errors(client, medicine_report):
+    data = medicine_form(submit_for_review="1", reporter_name="", reporter_profession="", reporter_email="")
     data["reactions-0-outcome"] = ""
-    response = client.post(f"/reports/{medicine_report.id}/edit", data=data, follow_redirects=True)
+    response = client.post(f"/reports/{medicine_report.id}/edit", data=data)
+    assert response.status_code == 422
     db.session.refresh(medicine_report)
-    assert medicine_report.state == "draft"
+    assert medicine_report.state == "draft" and medicine_report.drug_batch == "B1"  # saved, not submitted
     html = response.get_data(as_text=True)
-    assert "not ready to submit" in html.lower()
-    assert "outcome" in html.lower()
+    assert "<title>Error: Edit" in html and "Your draft is saved. Before it can be submitted for review:" in html
+    summary = html.split("nhsuk-error-summary__list")[1].split("</ul>")[0]
+    # One pattern: every completeness problem is a link to its field, and the message is at the field too.
+    assert 'href="#reactions-0-outcome"' in summary and "Reaction 1: Give the outcome" in summary
+    assert 'href="#reporter_name"' in summary  # a group's problem ("Add the reporter") lands on its first field
+    assert 'id="reactions-0-outcome-error"' in html and 'id="reporter_name-error"' in html
+    assert f'action="/reports/{medicine_report.id}/edit"' in html
+    assert f'name="version" value="{medicine_report.version}"' in html  # the next save is not a conflict
+    again = client.post(f"/reports/{medicine_report.id}/edit", data=medicine_form(version=str(medicine_report.version)))
+    assert again.status_code == 302
+
+
+def test_not_ready_links_on_the_report_page_open_the_form_with_the_problems(client, medicine_report):
+    page = client.get(f"/reports/{medicine_report.id}").get_data(as_text=True)
+    callout = page.split('id="completeness"')[1].split("</div>")[0]
+    assert f'href="/reports/{medicine_report.id}/edit?check=1#reactions-0-verbatim"' in callout
+    form = client.get(f"/reports/{medicine_report.id}/edit?check=1").get_data(as_text=True)
+    summary = form.split("nhsuk-error-summary__list")[1].split("</ul>")[0]
+    assert 'href="#reactions-0-verbatim"' in summary and 'href="#awareness_date-day"' in summary
 
 
 def test_stale_form_is_a_conflict_and_overwrites_nothing(client, medicine_report):

@@ -12,6 +12,7 @@ import pytest
 from ect_reporting.extensions import db
 from ect_reporting.fields import REACTION_FIELDS, SESSION_FIELDS, report_fields
 from ect_reporting.reports import services
+from tests.forms import input_names
 from tests.integration.test_forms import sign_in
 
 
@@ -22,7 +23,7 @@ def _names_missing(html: str, names: list[str]) -> list[str]:
 def test_session_form_has_every_session_field(client, clinician):
     sign_in(client, clinician)
     html = client.get("/sessions/new").get_data(as_text=True)
-    assert _names_missing(html, [f.attr for f in SESSION_FIELDS]) == []
+    assert _names_missing(html, input_names(SESSION_FIELDS)) == []
 
 
 @pytest.mark.parametrize("kind", ["medicine", "device"])
@@ -31,7 +32,7 @@ def test_report_form_has_every_report_field(client, clinician, make_session, kin
     db.session.commit()
     sign_in(client, clinician)
     html = client.get(f"/reports/{report.id}/edit").get_data(as_text=True)
-    names = [f.attr for f in report_fields(kind)]
+    names = input_names(report_fields(kind))
     if kind == "medicine":
-        names += [f"reactions-0-{f.attr}" for f in REACTION_FIELDS]
+        names += [f"reactions-0-{name}" for name in input_names(REACTION_FIELDS)]
     assert _names_missing(html, names) == []

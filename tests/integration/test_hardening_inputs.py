@@ -224,13 +224,28 @@ def test_only_yyyy_mm_dd_dates_are_accepted_by_the_api(client, auth, text):
     assert_api_error(response, 422, "procedure_date")
 
 
-def test_only_yyyy_mm_dd_dates_are_accepted_in_forms(client, clinician):
+@pytest.mark.parametrize(
+    ("boxes", "message", "box"),
+    [
+        (("31", "2", "2026"), "Procedure date must be a real date", "day"),
+        (("1", "W47", "2026"), "Procedure date must be a real date", "month"),
+        (("1", "", "2026"), "Procedure date must include a month", "month"),
+        (("", "", "2026"), "Procedure date must include a day and month", "day"),
+        (("1", "2", "26"), "Procedure date: the year must have 4 numbers", "year"),
+    ],
+)
+def test_form_dates_must_be_real_and_link_to_the_box_with_the_problem(client, clinician, boxes, message, box):
     from tests.integration.test_forms import SESSION_FORM
 
     sign_in(client, clinician)
-    response = client.post("/sessions/new", data=dict(SESSION_FORM, procedure_date="2026-W47-1"))
+    day, month, year = boxes
+    data = dict(SESSION_FORM, **{"procedure_date-day": day, "procedure_date-month": month, "procedure_date-year": year})
+    response = client.post("/sessions/new", data=data)
     assert response.status_code == 422
-    assert "must be a real date in the format YYYY-MM-DD" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    summary = html.split("nhsuk-error-summary__list")[1].split("</ul>")[0]
+    assert f'href="#procedure_date-{box}"' in summary and message in summary
+    assert 'id="procedure_date-error"' in html  # the message at the field too
 
 
 def test_page_sent_date_must_be_yyyy_mm_dd(client, governance_lead, clinician, make_session):
@@ -238,7 +253,8 @@ def test_page_sent_date_must_be_yyyy_mm_dd(client, governance_lead, clinician, m
     sign_in(client, governance_lead)
     response = client.post(
         f"/reports/{report.id}/transition",
-        data={"action": "send", "mhra_reference": "MHRA-1", "sent_date": "2026-W01-1"},
+        data={"action": "send", "mhra_reference": "MHRA-1", "sent_date-day": "1", "sent_date-month": "W01",
+              "sent_date-year": "2026"},
     )
     assert response.status_code == 422
     assert db.session.get(Report, report.id).state == "approved"
@@ -328,12 +344,18 @@ def test_api_framework_errors_use_the_json_shape(client, auth):
     assert_api_error(client.delete("/api/v1/sessions", headers=auth), 405)
 
 
-def test_strict_date_fields_still_render_as_date_inputs(client, clinician):
+def test_dates_are_nhs_date_inputs_and_times_are_text(client, clinician):
     sign_in(client, clinician)
     html = client.get("/sessions/new").get_data(as_text=True)
-    field = re.search(r'<input[^>]*name="procedure_date"[^>]*>', html)
-    assert field is not None and 'type="date"' in field.group(0)
-    assert 'class="nhsuk-input' in field.group(0) and 'aria-describedby="procedure_date-hint"' in field.group(0)
+    assert 'type="date"' not in html and 'type="time"' not in html  # no browser pickers (US order in Chromium)
+    group = re.search(r'<fieldset[^>]*aria-describedby="procedure_date-hint"[^>]*>', html)
+    assert group is not None and 'role="group"' in group.group(0)
+    for part in ("day", "month", "year"):
+        box = re.search(rf'<input[^>]*name="procedure_date-{part}"[^>]*>', html)
+        assert box is not None and 'inputmode="numeric"' in box.group(0)
+    time_box = re.search(r'<input[^>]*name="drug_time"[^>]*>', html)
+    assert time_box is not None and 'type="text"' in time_box.group(0)
+    assert "Use the 24-hour clock, for example 14:30" in html
 
 
 @pytest.mark.parametrize("method", ["get", "patch", "post", "delete"])

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ect_reporting.extensions import db
 from ect_reporting.models import AuditEvent
 from ect_reporting.reports import services
+from tests.forms import posted
 from tests.integration.test_forms import sign_in
 
 
@@ -78,7 +79,7 @@ UNCHANGED_FORM = {
 
 def edited_form(**changes):
     """The session form as the browser posts it, with ``changes``."""
-    return dict(UNCHANGED_FORM, **changes)
+    return posted(dict(UNCHANGED_FORM, **changes))
 
 
 # --- The page ---------------------------------------------------------------
@@ -95,7 +96,9 @@ def test_edit_page_is_filled_in_with_the_session(author_client, session):
     assert "do not change reports already created from this session" in html
     assert 'value="Test Hospital"' in html and 'value="B1"' in html
     assert 'value="30000"' in html and 'value="80"' in html  # whole numbers without ".0"
-    assert f'value="{session.procedure_date.isoformat()}"' in html and 'value="10:10"' in html
+    day = session.procedure_date
+    assert f'name="procedure_date-day" type="text" value="{day.day}"' in html
+    assert f'name="procedure_date-year" type="text" value="{day.year}"' in html and 'value="10:10"' in html
     assert re.search(r'value="england"\s+checked|checked[^>]*value="england"', html)
 
 
@@ -133,7 +136,7 @@ def test_saving_changes_the_session_and_audits_old_and_new_values(author_client,
 
 
 def test_saving_the_page_unchanged_writes_no_audit_row(author_client, session):
-    assert author_client.post(f"/sessions/{session.id}/edit", data=UNCHANGED_FORM).status_code == 302
+    assert author_client.post(f"/sessions/{session.id}/edit", data=posted(UNCHANGED_FORM)).status_code == 302
     assert update_rows(session.id) == []
 
 

@@ -181,10 +181,17 @@ def test_a_nullified_case_cannot_get_another_version(client, sent_report, govern
 def test_page_nullify_shows_the_reason_and_state(client, sent_report, governance_lead):
     sign_in(client, governance_lead)
     page = client.get(f"/reports/{sent_report.id}").get_data(as_text=True)
-    assert "Why are you nullifying this report?" in page and ">Nullify<" in page.replace("\n", "").replace(" ", "")
+    # Destructive: the report page links to a confirm page; the reason box is there, not here.
+    assert "Why are you nullifying this report?" not in page
+    assert f'href="/reports/{sent_report.id}/confirm/nullify"' in page
+    confirm = client.get(f"/reports/{sent_report.id}/confirm/nullify").get_data(as_text=True)
+    assert "Nullify this report?" in confirm and "Why are you nullifying this report?" in confirm
+    assert "The regulator is told this case is void" in confirm and "Yes, nullify it" in confirm
     missing = client.post(f"/reports/{sent_report.id}/transition", data={"action": "nullify"})
     assert missing.status_code == 422
-    assert "Enter the reason for nullifying the report" in missing.get_data(as_text=True)
+    missing_html = missing.get_data(as_text=True)
+    assert "Enter the reason for nullifying the report" in missing_html
+    assert "Nullify this report?" in missing_html and 'href="#comment"' in missing_html  # back on the confirm page
     done = client.post(f"/reports/{sent_report.id}/transition",
                        data={"action": "nullify", "comment": "Entered against the wrong patient"},
                        follow_redirects=True)

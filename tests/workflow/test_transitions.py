@@ -203,11 +203,12 @@ def test_return_without_comment_shows_error_beside_field(client, app, make_user,
     response = client.post(f"/reports/{report.id}/transition", data={"action": "approve"})
     assert response.status_code == 302
     response = client.post(f"/reports/{report.id}/transition",
-                           data={"action": "send", "mhra_reference": "GB-MHRA-1", "sent_date": "2026-02-30"})
+                           data={"action": "send", "mhra_reference": "GB-MHRA-1", "sent_date-day": "30",
+                                 "sent_date-month": "2", "sent_date-year": "2026"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Date sent must be a real date" in html
-    assert 'value="GB-MHRA-1"' in html
+    assert 'value="GB-MHRA-1"' in html and 'href="#sent_date-day"' in html
     db.session.refresh(report)
     assert report.state == "approved"
 
