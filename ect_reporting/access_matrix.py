@@ -89,6 +89,7 @@ MATRIX: Final[dict[str, Rule]] = {
     "reports.show": _page(*_VIEWERS),
     "reports.edit": _page(Who.OWNER),
     "reports.transition": _page(*_VIEWERS),  # which action a role may take is workflow's rule
+    "reports.confirm": _page(*_VIEWERS),  # asks before withdraw or nullify; who may is workflow's rule
     "reports.add_comment": _page(*_VIEWERS),
     "reports.create_follow_up": _page(*_FOLLOW_UP),
     "reports.upload_acknowledgement": _page(*_GOVERNANCE),

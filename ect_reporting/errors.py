@@ -18,7 +18,7 @@ from ect_reporting.extensions import db
 
 # Domain exception -> (status, page title).
 _STATUS: dict[type[Exception], tuple[int, str]] = {
-    Forbidden: (403, "Forbidden"),
+    Forbidden: (403, "You cannot do this"),
     NotFound: (404, "Page not found"),
     NotAllowedNow: (409, "This cannot be done now"),
     VersionConflict: (409, "Someone else changed this"),
@@ -72,9 +72,19 @@ def error_response(status: int, message: str, **extra: Any) -> tuple[Response, i
     return jsonify(body), status
 
 
-def error_page(status: int, title: str, message: str) -> tuple[str, int]:
+# What a person can do next after a refusal of ours, by status (the page always offers the start page too).
+_NEXT_STEPS: dict[int, str] = {
+    403: "If you think you should be able to do this, contact your governance lead or administrator.",
+    404: "The report or session may have been typed wrongly, or it may belong to another team.",
+}
+
+
+def error_page(status: int, title: str, message: str, next_step: str | None = None) -> tuple[str, int]:
     """Render the NHS-styled error page."""
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    page = render_template(
+        "errors/error.html", status=status, title=title, message=message, next_step=next_step
+    )
+    return page, status
 
 
 def _domain_error(exc: Exception) -> Any:
@@ -89,7 +99,7 @@ def _domain_error(exc: Exception) -> Any:
     extra = {"state": exc.state} if isinstance(exc, NotAllowedNow) and exc.state else {}
     if wants_json():
         return error_response(status, str(exc), **extra)
-    return error_page(status, title, str(exc))
+    return error_page(status, title, str(exc), _NEXT_STEPS.get(status))
 
 
 def _http_error(exc: HTTPException) -> Any:

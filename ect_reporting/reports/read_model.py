@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -22,7 +21,7 @@ from ect_reporting import access, audit, vocab
 from ect_reporting.config import OpcsSettings
 from ect_reporting.models import Report, User
 from ect_reporting.record_types import Record
-from ect_reporting.reports import duplicates, follow_ups, readiness, records, workflow
+from ect_reporting.reports import duplicates, follow_ups, history, readiness, records, workflow
 
 
 @dataclass(frozen=True)
@@ -114,9 +113,10 @@ class ReportView:
         return [(other, access.can_view_report(self.actor, other)) for other in found]
 
     @cached_property
-    def history(self) -> list[Any]:
-        """The report's audit trail, oldest first."""
-        return audit.history_for(self.db_session, "report", self.report.id)
+    def history(self) -> list[history.HistoryEntry]:
+        """The report's audit trail, oldest first, with field labels and old -> new values."""
+        events = audit.history_for(self.db_session, "report", self.report.id)
+        return [history.describe(self.report.kind, event) for event in events]
 
     def problem_dicts(self) -> list[dict[str, str]]:
         """Problems in the API's shape."""

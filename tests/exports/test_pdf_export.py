@@ -165,7 +165,7 @@ def test_medicine_pdf_shows_every_filled_field(renderer, medicine_record):
             "Height 162 cm",
             "Local reference RXH-0042317",
             # suspect drug table row
-            "Bleomycin 15,000 IU powder for solution for injection Bleomycin",
+            "Bleomycin 15,000 IU powder for solution for injection B2417X",  # not "... injection Bleomycin"
             "B2417X",
             "Intravenous",
             "25,800 IU",
@@ -654,3 +654,16 @@ def test_characters_without_a_glyph_do_not_fail(renderer, medicine_record):
     # DejaVu Sans has no CJK or emoji glyphs: they print as boxes, the build must not fail.
     medicine_record["reporter"]["name"] = "山田 太郎 \U0001f600 \u202eevil\u202c \u0301x"
     assert render_text(renderer, medicine_record)
+
+
+def test_header_prints_the_whole_status(renderer, medicine_record):
+    """The status side of the header fits the longest state ("Submitted for ..." was cut)."""
+    first_page = pages_text(renderer.generate(dict(medicine_record, state="submitted_for_review")).content)[0]
+    assert "Status: Submitted for review" in first_page
+
+
+def test_product_name_that_says_the_drug_is_not_followed_by_it_again(renderer, medicine_record):
+    drug = dict(medicine_record["suspect_drug"], name="bleomycin", product="Bleomycin 15,000 IU powder for solution")
+    text = render_text(renderer, dict(medicine_record, suspect_drug=drug))
+    assert "Bleomycin 15,000 IU powder for solution" in text
+    assert "powder for solution Bleomycin" not in text

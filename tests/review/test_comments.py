@@ -74,7 +74,8 @@ def test_bad_comment_comes_back_with_the_error_beside_the_field(client, governan
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "<title>Error: " in html
-    assert re.search(rf"<a href=\"#comment\">[^<]*{message}", html)
+    assert re.search(rf"<a href=\"#comment\"\s*>[^<]*{message}", html)
+    assert html.count('data-module="nhsuk-error-summary"') == 1  # the NHS.UK component: its script focuses it
     assert 'id="comment-error"' in html and 'aria-describedby="comment-hint comment-error"' in html
     if text.strip():
         assert text in html  # what was typed is kept

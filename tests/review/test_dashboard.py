@@ -110,7 +110,7 @@ def test_dashboard_page_has_accessible_svg_charts_with_tables(client, governance
         assert re.search(rf'<title id="{ids[0]}">[^<]+</title>', svg)
         assert re.search(rf'<desc id="{ids[1]}">[^<]+</desc>', svg)
         assert "<text" in svg  # labels and values as text, not colour alone
-    assert html.count('<table class="nhsuk-table">') == 7  # state x kind, plus one per chart
+    assert html.count('<table class="nhsuk-table') == 7  # state x kind (responsive), plus one per chart
     assert "Urticaria" in html
     assert "Gen-&lt;1&gt; (generator)" in html and "Gen-<1>" not in html
 

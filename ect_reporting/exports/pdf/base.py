@@ -289,16 +289,17 @@ class PageLayout:
     def draw_header(self, canvas: Canvas, record: Record) -> None:
         """Reference on the left, status on the right, report kind centred between.
 
-        The sides are shortened to a quarter of the frame each, and the
-        kind to what is left, so a long reference can never overprint.
+        The reference is shortened to a quarter of the frame, the status to
+        two fifths (every state label fits whole: "Status: Submitted for
+        review" was cut at a quarter), and the kind to what is left, so a
+        long reference can never overprint.
         """
         width, height = self.pagesize
         y = height - self.header_baseline
         right = width - self.margin_right
-        side_width = self.frame_width / 4
-        reference = fit_line(record.get("reference"), FONT_BOLD, 10, side_width)
+        reference = fit_line(record.get("reference"), FONT_BOLD, 10, self.frame_width / 4)
         state_label = vocab.label(vocab.REPORT_STATES, record.get("state"))
-        state = fit_line(f"Status: {state_label}", FONT_BOLD, 9, side_width)
+        state = fit_line(f"Status: {state_label}", FONT_BOLD, 9, self.frame_width * 2 / 5)
         sides = max(
             pdfmetrics.stringWidth(reference, FONT_BOLD, 10),
             pdfmetrics.stringWidth(state, FONT_BOLD, 9),

@@ -100,12 +100,15 @@ class MedicineLayout(ReportLayout):
         ]
 
     def drug_names(self, drug: SuspectDrug) -> str:
-        """Return "product\\ngeneric name", marked with the black triangle when flagged."""
-        names = [
-            value
-            for value in (drug.get("product"), vocab.label(vocab.DRUGS, drug.get("name")))
-            if isinstance(value, str) and value.strip()
-        ]
+        """Return "product\\ngeneric name", marked with the black triangle when flagged.
+
+        The generic name is left out when the product name already says it
+        ("Bleomycin 15,000 IU powder for solution" needs no "Bleomycin" under it).
+        """
+        names: list[str] = []
+        for value in (drug.get("product"), vocab.label(vocab.DRUGS, drug.get("name"))):
+            if isinstance(value, str) and value.strip() and not any(value.lower() in n.lower() for n in names):
+                names.append(value)
         product = "\n".join(names) if names else NOT_RECORDED
         if drug.get("black_triangle") is True:
             product = f"{BLACK_TRIANGLE} {product}"
