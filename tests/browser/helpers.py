@@ -16,7 +16,6 @@ PROCEDURE_DATE = date.today() - timedelta(days=3)
 # A bleomycin IV ECT session for breast cancer chest-wall metastases,
 # entered as a clinician would type it (label -> value).
 SESSION_TEXT: dict[str, str] = {
-    "Procedure date": PROCEDURE_DATE.isoformat(),
     "Hospital or site": "St Elsewhere Hospital, Dermatology",
     "Operator": "Dr R Hughes",
     "Patient initials": "MK",
@@ -42,6 +41,8 @@ SESSION_TEXT: dict[str, str] = {
     "Pulses delivered": "144",
     "Notes (not exported)": "Tolerated well under GA.",
 }
+# Date inputs (day, month and year boxes): legend -> date.
+SESSION_DATES: dict[str, date] = {"Procedure date": PROCEDURE_DATE}
 # Radio groups: legend -> option label.
 SESSION_RADIOS: dict[str, str] = {
     "Nation": "England",
@@ -83,13 +84,35 @@ def select(scope: Any, label: str, option: str) -> None:
     field(scope, label).select_option(label=option)
 
 
+def date_boxes(scope: Any, legend: str) -> tuple[Any, Any, Any]:
+    """The Day, Month and Year boxes of the date input whose legend is ``legend``."""
+    group = scope.get_by_role("group", name=legend, exact=True)
+    return tuple(group.get_by_label(part, exact=True) for part in ("Day", "Month", "Year"))  # type: ignore[return-value]
+
+
+def fill_date(scope: Any, legend: str, value: date | tuple[str, str, str]) -> None:
+    """Type ``value`` into a date input the way a person does: day, month, year."""
+    parts = (str(value.day), str(value.month), str(value.year)) if isinstance(value, date) else value
+    for box, part in zip(date_boxes(scope, legend), parts, strict=True):
+        box.fill(part)
+
+
+def date_shown(scope: Any, legend: str) -> tuple[str, str, str]:
+    """What the day, month and year boxes of ``legend`` hold."""
+    day, month, year = (box.input_value() for box in date_boxes(scope, legend))
+    return day, month, year
+
+
 def fill_session_form(
     page: Any,
     text: dict[str, str] | None = None,
     radios: dict[str, str] | None = None,
     selects: dict[str, str] | None = None,
+    dates: dict[str, Any] | None = None,
 ) -> None:
     """Fill the "Record an ECT session" form (defaults: the session above)."""
+    for legend, value in (dates or SESSION_DATES).items():
+        fill_date(page, legend, value)
     for label, value in (text or SESSION_TEXT).items():
         field(page, label).fill(value)
     for legend, option in (radios or SESSION_RADIOS).items():

@@ -16,7 +16,9 @@ from playwright.sync_api import expect
 from tests.browser.helpers import (
     PROCEDURE_DATE,
     choose,
+    date_boxes,
     field,
+    fill_date,
     open_session_form,
     radio,
     record_session,
@@ -69,9 +71,12 @@ def test_clinician_records_a_session_and_submits_medicine_and_device_reports(pag
     expect(radio(page, "Route", "Intravenous")).to_be_checked()
     axe(page)
     # Never defaulted: the clock runs from the date the reporter gives, "today" is one click.
-    expect(field(page, "Date you became aware")).to_have_value("")
+    for box in date_boxes(page, "Date you became aware"):
+        expect(box).to_have_value("")
     page.get_by_role("button", name="I became aware today").click()
-    expect(field(page, "Date you became aware")).to_have_value(date.today().isoformat())
+    today = date.today()
+    for box, part in zip(date_boxes(page, "Date you became aware"), (today.day, today.month, today.year), strict=True):
+        expect(box).to_have_value(str(part))
 
     reaction = page.get_by_role("group", name="Reaction 1")
     onset = PROCEDURE_DATE + timedelta(days=1)
@@ -80,7 +85,7 @@ def test_clinician_records_a_session_and_submits_medicine_and_device_reports(pag
     )
     select(reaction, "Coded term (MedDRA)", "Anaphylaxis (10002218)")
     select(reaction, "CTCAE grade", "Grade 3")
-    field(reaction, "Date reaction started").fill(onset.isoformat())
+    fill_date(reaction, "Date reaction started", onset)
     field(reaction, "Treatment given").fill("IM adrenaline, IV hydrocortisone and chlorphenamine.")
     choose(reaction, "Outcome", "Recovered / resolved")
     choose(page, "Serious", "Yes")
@@ -133,7 +138,7 @@ def test_clinician_records_a_session_and_submits_medicine_and_device_reports(pag
     radio(page, "Device problem (IMDRF annex A)", "A0719 - Unexpected Shutdown").check()
     choose(page, "Where the device is now", "Quarantined on site")
     choose(page, "Available for investigation", "Yes")
-    field(page, "Date you became aware").fill(PROCEDURE_DATE.isoformat())
+    fill_date(page, "Date you became aware", PROCEDURE_DATE)
     page.get_by_role("button", name="Save and submit for review").click()
 
     expect(page).to_have_url(re.compile(r"/reports/\d+$"))

@@ -12,6 +12,8 @@ from tests.browser.helpers import (
     SESSION_RADIOS,
     SESSION_SELECTS,
     SESSION_TEXT,
+    date_boxes,
+    date_shown,
     field,
     fill_session_form,
     open_session_form,
@@ -27,14 +29,14 @@ def test_session_form_errors_are_summarised_shown_beside_each_field_and_keep_wha
     sign_in(page, clinician)
     open_session_form(page)
     future = date.today() + timedelta(days=7)
-    text = SESSION_TEXT | {"Procedure date": future.isoformat(), "Age (years)": "130", "Weight (kg)": "600"}
+    text = SESSION_TEXT | {"Age (years)": "130", "Weight (kg)": "600"}
     radios = SESSION_RADIOS | {"Drug": "Bleomycin", "Dose unit": "mg"}
-    fill_session_form(page, text=text, radios=radios)
+    fill_session_form(page, text=text, radios=radios, dates={"Procedure date": future})
     page.get_by_role("button", name="Save session").click()
 
     # In form order: (field label or radio legend, link target, message).
     errors = [
-        ("Procedure date", "#procedure_date", "Procedure date must be today or in the past"),
+        ("Procedure date", "#procedure_date-day", "Procedure date must be today or in the past"),
         ("Age (years)", "#patient_age", "Age must be 120 years or less"),
         ("Weight (kg)", "#patient_weight_kg", "Weight must be 500 kg or less"),
         (
@@ -55,7 +57,10 @@ def test_session_form_errors_are_summarised_shown_beside_each_field_and_keep_wha
 
     # Each message is beside its field and read out with it (its accessible description).
     expect(page.locator(".nhsuk-error-message")).to_have_count(len(errors))
-    for label, _, message in errors[:3]:
+    procedure = page.get_by_role("group", name="Procedure date", exact=True)
+    expect(procedure).to_contain_text(errors[0][2])
+    expect(procedure).to_have_accessible_description(re.compile(re.escape(errors[0][2])))
+    for label, _, message in errors[1:3]:
         control = field(page, label)
         expect(page.locator(".nhsuk-form-group--error").filter(has=control)).to_contain_text(message)
         expect(control).to_have_accessible_description(re.compile(re.escape(message)))
@@ -66,6 +71,7 @@ def test_session_form_errors_are_summarised_shown_beside_each_field_and_keep_wha
     # Everything typed is still there, the wrong values included.
     for label, value in text.items():
         expect(field(page, label)).to_have_value(value)
+    assert date_shown(page, "Procedure date") == (str(future.day), str(future.month), str(future.year))
     for legend, option in radios.items():
         expect(radio(page, legend, option)).to_be_checked()
     for label, option in SESSION_SELECTS.items():
