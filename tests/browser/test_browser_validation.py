@@ -12,7 +12,6 @@ from tests.browser.helpers import (
     SESSION_RADIOS,
     SESSION_SELECTS,
     SESSION_TEXT,
-    date_boxes,
     date_shown,
     field,
     fill_session_form,
