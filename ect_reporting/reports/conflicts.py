@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
+from ect_reporting import reference
 from ect_reporting.fields import REACTION_FIELDS, Field, by_attr, report_fields
 from ect_reporting.models import Report
 from ect_reporting.reports.values import reaction_values, report_values
@@ -28,6 +29,14 @@ class Difference:
     yours: str
 
 
+def _list_item(field: Field, value: Any) -> str:
+    """One ticked choice by its label; an IMDRF code (no choices) as "A040101 - Fracture", never bare."""
+    if field.choices is not None:
+        return label(field.choices, value)
+    term = reference.imdrf_term(str(value))
+    return term.label if term else str(value)
+
+
 def display(field: Field, value: Any) -> str:
     """Render a typed value as a person reads it."""
     if value is None or value == "" or value == []:
@@ -39,7 +48,7 @@ def display(field: Field, value: Any) -> str:
     if isinstance(value, time):
         return value.strftime("%H:%M")
     if isinstance(value, list):
-        return ", ".join(label(field.choices or {}, v) for v in value)
+        return ", ".join(_list_item(field, v) for v in value)
     if field.choices:
         return label(field.choices, value)
     if isinstance(value, float):

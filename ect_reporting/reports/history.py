@@ -9,12 +9,13 @@ field tables, so no label is written twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Any
 
-from ect_reporting import reference, vocab
+from ect_reporting import vocab
 from ect_reporting.fields import MEDICINE_LISTS, Field, by_attr, report_fields
 from ect_reporting.models import AuditEvent
+from ect_reporting.reports.conflicts import display
 
 NOT_RECORDED = "not recorded"
 # Longest value shown in a history line; the full text stays in the audit trail.
@@ -39,47 +40,25 @@ class HistoryEntry:
     changes: tuple[Change, ...] = ()
 
 
-def _date_text(value: str) -> str:
+def _typed(field: Field, value: Any) -> Any:
+    """Return an audited (JSON) value as its field's type: dates and times are stored as ISO text."""
     try:
-        day = date.fromisoformat(value)
+        if field.type == "date" and isinstance(value, str):
+            return date.fromisoformat(value)
+        if field.type == "time" and isinstance(value, str):
+            return time.fromisoformat(value)
     except ValueError:
         return value
-    return f"{day.day} {day:%B %Y}"
-
-
-def _codes_text(field: Field, codes: list[Any]) -> str:
-    """Return ticked codes by their labels: "A040101 - Fracture", a criterion's wording."""
-    if field.choices is not None:
-        return "; ".join(vocab.label(field.choices, str(code)) for code in codes)
-    terms = [reference.imdrf_term(str(code)) for code in codes]
-    return "; ".join(
-        reference.code_and_term(str(code), term.display if term else None)
-        for code, term in zip(codes, terms, strict=True)
-    )
-
-
-def _typed_text(field: Field, value: Any) -> str | None:
-    """Return ``value`` worded by its field's type (labels, dates, times), or None for plain text."""
-    if field.type == "codes" and isinstance(value, list):
-        return _codes_text(field, value)
-    if field.choices is not None:
-        return vocab.label(field.choices, str(value))
-    if field.type == "date":
-        return _date_text(str(value))
-    if field.type == "time":
-        return str(value)[:5]
-    return None
+    return value
 
 
 def value_text(field: Field | None, value: Any) -> str:
-    """Return a stored value as the page shows it."""
-    if value is None or value == "" or value == []:
-        return NOT_RECORDED
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    text = _typed_text(field, value) if field is not None else None
-    if text is None:
-        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    """Return an audited value as the page shows it: the conflict page's wording, shortened."""
+    if field is None:
+        text = NOT_RECORDED if value in (None, "", []) else str(value)
+    else:
+        text = display(field, _typed(field, value))
+        text = NOT_RECORDED if text == "Not recorded" else text
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "\u2026"
 
 

@@ -166,3 +166,11 @@ def test_a_date_typed_in_boxes_is_saved(client, clinician):
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"{day.day} {day:%B %Y}" in page
+
+
+def test_queue_shows_no_due_date_for_a_withdrawn_report(client, governance_lead, make_report):
+    due = date.today() + timedelta(days=11)
+    make_report(state="withdrawn", awareness_date=date.today(), due_date=due)
+    sign_in(client, governance_lead)
+    html = client.get("/review/?state=all").get_data(as_text=True)
+    assert "Not due" in html and due.strftime("%-d %b %Y") not in html
