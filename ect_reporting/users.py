@@ -19,9 +19,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ect_reporting import session_policy
+from ect_reporting import session_policy, sites
 from ect_reporting.audit import record_event
-from ect_reporting.models import ApiToken, User
+from ect_reporting.models import ApiToken, Site, Team, User
 from ect_reporting.session_policy import DEFAULT_TOKEN_DAYS, naive_utc
 from ect_reporting.vocab import QUALIFICATIONS, ROLES
 
@@ -63,11 +63,16 @@ def create_user(
     organisation: str | None = None,
     qualification: str | None = None,
     actor: User | None = None,
+    site: Site | None = None,
+    team: Team | None = None,
+    must_change_password: bool = False,
 ) -> User:
     """Create a user after checking role, e-mail uniqueness and password length.
 
     Always audited: ``actor`` is the administrator on the web page, or
     None for the command line and demo seeding (recorded as the system).
+    Without a ``site`` the user joins the default site. An administrator
+    who types a password for someone else sets ``must_change_password``.
     """
     email = email.strip().lower()
     if role not in ROLES:
@@ -92,7 +97,12 @@ def create_user(
         profession=(profession or "").strip() or None,
         organisation=(organisation or "").strip() or None,
         qualification=qualification or None,
+        must_change_password=must_change_password,
     )
+    user.site = site or (team.site if team else sites.default_site(db_session))
+    if team is not None and team.site_id != user.site.id:
+        raise UserError(f"{team.name} is a team of another site", field="team_id")
+    user.team = team
     db_session.add(user)
     db_session.flush()
     record_event(
@@ -101,7 +111,7 @@ def create_user(
         action="create",
         object_type="user",
         object_id=user.id,
-        details={"email": user.email, "role": user.role},
+        details={"email": user.email, "role": user.role, "site_id": user.site.id, "team_id": team.id if team else None},
     )
     return user
 
