@@ -59,8 +59,14 @@ def create_site(db_session: Session, actor: User | None, *, code: str, name: str
     site = Site(code=code, name=name)
     db_session.add(site)
     db_session.flush()
-    record_event(db_session, actor=actor, action="create", object_type="site", object_id=site.id,
-                 details={"code": code, "name": name})
+    record_event(
+        db_session,
+        actor=actor,
+        action="create",
+        object_type="site",
+        object_id=site.id,
+        details={"code": code, "name": name},
+    )
     return site
 
 
@@ -75,8 +81,14 @@ def create_team(db_session: Session, actor: User | None, *, site: Site, name: st
     team = Team(site=site, name=name)
     db_session.add(team)
     db_session.flush()
-    record_event(db_session, actor=actor, action="create", object_type="team", object_id=team.id,
-                 details={"site_id": site.id, "name": name})
+    record_event(
+        db_session,
+        actor=actor,
+        action="create",
+        object_type="team",
+        object_id=team.id,
+        details={"site_id": site.id, "name": name},
+    )
     return team
 
 
@@ -96,6 +108,12 @@ def place_user(db_session: Session, actor: User | None, user: User, *, site: Sit
     user.team = team
     user.session_version = (user.session_version or 0) + 1
     db_session.flush()
-    record_event(db_session, actor=actor, action="place", object_type="user", object_id=user.id,
-                 details={"site_id": [old[0], new[0]], "team_id": [old[1], new[1]]})
+    record_event(
+        db_session,
+        actor=actor,
+        action="place",
+        object_type="user",
+        object_id=user.id,
+        details={"site_id": [old[0], new[0]], "team_id": [old[1], new[1]]},
+    )
     return user
