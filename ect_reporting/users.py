@@ -47,6 +47,23 @@ def _check_password(password: str) -> None:
         raise UserError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
 
 
+def _check_new_user(db_session: Session, *, email: str, full_name: str, role: str, qualification: str | None) -> None:
+    """Raise ``UserError`` naming the first field a new account cannot have."""
+    if role not in ROLES:
+        raise UserError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}", field="role")
+    if "@" not in email:
+        raise UserError("Enter an e-mail address in the correct format, like name@nhs.net", field="email")
+    if not full_name.strip():
+        raise UserError("Enter the person's full name", field="full_name")
+    if qualification and qualification not in QUALIFICATIONS:
+        raise UserError(
+            f"Unknown qualification {qualification!r}; choose one of {', '.join(QUALIFICATIONS)}",
+            field="qualification",
+        )
+    if find_user_by_email(db_session, email) is not None:
+        raise UserError(f"A user with e-mail {email} already exists", field="email")
+
+
 def hash_password(password: str) -> str:
     """Return an argon2id hash of ``password``."""
     return _hasher.hash(password)
@@ -75,20 +92,8 @@ def create_user(
     who types a password for someone else sets ``must_change_password``.
     """
     email = email.strip().lower()
-    if role not in ROLES:
-        raise UserError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}", field="role")
+    _check_new_user(db_session, email=email, full_name=full_name, role=role, qualification=qualification)
     _check_password(password)
-    if "@" not in email:
-        raise UserError("Enter an e-mail address in the correct format, like name@nhs.net", field="email")
-    if not full_name.strip():
-        raise UserError("Enter the person's full name", field="full_name")
-    if qualification and qualification not in QUALIFICATIONS:
-        raise UserError(
-            f"Unknown qualification {qualification!r}; choose one of {', '.join(QUALIFICATIONS)}",
-            field="qualification",
-        )
-    if find_user_by_email(db_session, email) is not None:
-        raise UserError(f"A user with e-mail {email} already exists", field="email")
     user = User(
         email=email,
         full_name=full_name.strip(),
