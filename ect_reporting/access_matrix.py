@@ -134,6 +134,10 @@ MATRIX: Final[dict[str, Rule]] = {
     "admin.confirm_revoke_token": _page(*_ADMIN),
     "admin.revoke_token": _page(*_ADMIN),
     "admin.set_password": _page(*_ADMIN),
+    "admin.place_user": _page(*_ADMIN),
+    "admin.list_sites": _page(*_ADMIN),
+    "admin.new_site": _page(*_ADMIN),
+    "admin.new_team": _page(*_ADMIN),
     # API v1 (bearer token)
     "api.create_session": _api(Who.SIGNED_IN),
     "api.get_session": _api(*_VIEWERS),

@@ -37,6 +37,10 @@ ADMIN_ROUTES = [
     ("POST", "/admin/users/{id}/password"),
     ("GET", "/admin/users/{id}/tokens/1/revoke"),
     ("POST", "/admin/users/{id}/tokens/1/revoke"),
+    ("POST", "/admin/users/{id}/place"),
+    ("GET", "/admin/sites"),
+    ("POST", "/admin/sites"),
+    ("POST", "/admin/sites/teams"),
 ]
 
 

@@ -10,6 +10,7 @@ import pytest
 from ect_reporting import sites, users
 from ect_reporting.extensions import db
 from ect_reporting.models import Site, Team, User
+from tests.admin.conftest import admin, admin_client  # noqa: F401  (shared fixtures)
 from tests.conftest import PASSWORD
 from tests.review.conftest import make_report  # noqa: F401  (shared fixture)
 
