@@ -105,14 +105,17 @@ MATRIX: Final[dict[str, Rule]] = {
     "auth.login": _page(Who.ANYONE),
     "auth.confirm_logout": _page(Who.SIGNED_IN),
     "auth.logout": _page(Who.SIGNED_IN),
+    "auth.change_password": _page(Who.SIGNED_IN),
     # Sessions (pages)
     "capture.home": _page(Who.SIGNED_IN),
+    "home.attention_page": _page(Who.SIGNED_IN),  # each sees the reports waiting for them
     "capture.list_sessions": _page(Who.SIGNED_IN),  # each sees their team's list (reviewers: their site's)
     "capture.new_session": _page(Who.SIGNED_IN),
     "capture.show_session": _page(*_VIEWERS),
     "capture.edit_session": _page(Who.OWNER),
     # Reports (pages)
     "reports.create": _page(*_VIEWERS),
+    "reports.choose_draft": _page(*_VIEWERS),
     "reports.show": _page(*_VIEWERS),
     "reports.edit": _page(Who.OWNER),
     "reports.transition": _page(*_VIEWERS),  # which action a role may take is workflow's rule
@@ -120,6 +123,7 @@ MATRIX: Final[dict[str, Rule]] = {
     "reports.create_follow_up": _page(*_FOLLOW_UP),
     "reports.upload_acknowledgement": _page(*_SITE_GOVERNANCE),
     # Review (pages)
+    "review.needs_action_page": _page(*_REVIEW),
     "review.queue": _page(*_REVIEW),
     "review.queue_csv": _page(*_REVIEW),
     "review.dashboard": _page(*_REVIEW),

@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ect_reporting import session_policy, sites
+from ect_reporting import passwords, session_policy, sites
 from ect_reporting.audit import record_event
 from ect_reporting.models import ApiToken, Site, Team, User
 from ect_reporting.session_policy import DEFAULT_TOKEN_DAYS, naive_utc
@@ -27,7 +27,7 @@ from ect_reporting.vocab import QUALIFICATIONS, ROLES
 
 _hasher = PasswordHasher()
 
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 class UserError(ValueError):
@@ -42,9 +42,11 @@ class UserError(ValueError):
         self.field = field
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
+def _check_password(password: str, email: str | None = None, field: str = "password") -> None:
+    """Apply the NCSC-style rules in ``passwords`` (length and deny-list; no composition rules)."""
+    problem = passwords.password_problem(password, email=email)
+    if problem:
+        raise UserError(problem, field=field)
 
 
 def _check_new_user(db_session: Session, *, email: str, full_name: str, role: str, qualification: str | None) -> None:
@@ -93,7 +95,7 @@ def create_user(
     """
     email = email.strip().lower()
     _check_new_user(db_session, email=email, full_name=full_name, role=role, qualification=qualification)
-    _check_password(password)
+    _check_password(password, email)
     user = User(
         email=email,
         full_name=full_name.strip(),
@@ -170,8 +172,10 @@ def reset_password(
     keeps them, so do their API tokens (a leaked password may have been
     used to obtain one).
     """
-    _check_password(password)
+    _check_password(password, user.email)
     user.password_hash = hash_password(password)
+    # The administrator knows it: the person chooses their own at their next sign-in.
+    user.must_change_password = True
     end_sessions(user)
     revoked = [] if keep_tokens else _revoke_all(user, moment or session_policy.now())
     db_session.flush()
@@ -184,6 +188,39 @@ def reset_password(
         details={"sessions_ended": True, "tokens_kept": keep_tokens, "tokens_revoked": revoked},
     )
     return user
+
+
+def change_own_password(db_session: Session, user: User, current_password: str, new_password: str) -> User:
+    """Let ``user`` replace their password (required after an administrator set it).
+
+    Checks the current password (a borrowed, still signed-in browser must
+    not be enough) and the rules in ``passwords``; the new one must differ.
+    Every other browser session ends; the caller keeps this one signed in.
+    API tokens are kept: the person did this, not an attacker with the old password.
+    """
+    if not _verifies(user, current_password):
+        raise UserError("Your current password is not correct", field="current_password")
+    _check_password(new_password, user.email, field="password")
+    if new_password == current_password:
+        raise UserError("Choose a new password, not the one you have now", field="password")
+    was_forced = user.must_change_password
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    end_sessions(user)
+    db_session.flush()
+    record_event(
+        db_session, actor=user, action="change_password", object_type="user", object_id=user.id,
+        details={"required_by_administrator": was_forced},
+    )
+    return user
+
+
+def _verifies(user: User, password: str) -> bool:
+    """Whether ``password`` is the user's (argon2 check; False for a damaged hash)."""
+    try:
+        return bool(_hasher.verify(user.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def change_role(db_session: Session, actor: User, user: User, role: str) -> User:

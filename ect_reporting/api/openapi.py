@@ -138,6 +138,11 @@ def report_body_schema(kind: str, with_kind: bool) -> Schema:
             }
     if with_kind:
         schema["properties"]["kind"] = {"const": kind}
+        schema["properties"]["another_draft"] = {
+            "type": "boolean",
+            "description": "true: create a second open draft of this kind from the session on purpose "
+            "(without it, 409 names the open draft you already have)",
+        }
         schema["required"] = ["kind"]
     return schema
 

@@ -41,7 +41,7 @@ def home() -> Any:
 
 
 # Each audience's home, best first (reviewer or not).
-_HOMES = {True: ("review.needs_action", "review.queue"), False: ("home.attention",)}
+_HOMES = {True: ("review.needs_action_page", "review.queue"), False: ("home.attention_page",)}
 
 
 @bp.get("/sessions")

@@ -103,7 +103,8 @@ def world(database_url: str, _schema: None) -> Iterator[World]:
         session_id = created.get_json()["id"]
         report = client.post(f"/api/v1/sessions/{session_id}/reports", json={"kind": "medicine"}, headers=owner)
         assert report.status_code == 201, report.get_json()
-        ids = {"session_id": session_id, "report_id": report.get_json()["id"], "user_id": target.id, "fmt": "json"}
+        ids = {"session_id": session_id, "report_id": report.get_json()["id"], "user_id": target.id, "fmt": "json",
+               "kind": "medicine"}
         yield World(app, people, ids)
 
 

@@ -129,3 +129,13 @@ def test_sessions_keep_the_team_they_were_recorded_in(app, hospitals, person, ma
     db.session.commit()
     assert session.team_id == hospitals.team.id
     assert access.can_view_session(person(team=hospitals.team), session)
+
+
+def test_needs_action_and_its_count_are_limited_to_the_leads_site(client, hospitals, person, make_session, make_report):
+    here = make_report(user=person(), state="approved")
+    there_author = person(site=hospitals.b)
+    there = make_report(user=there_author, session=make_session(user=there_author), state="approved")
+    sign_in(client, person("governance_lead", site=hospitals.b))
+    page = client.get("/review/needs-action").get_data(as_text=True)
+    assert there.reference in page and here.reference not in page
+    assert "Needs action (1)" in page
