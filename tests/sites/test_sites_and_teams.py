@@ -139,3 +139,23 @@ def test_needs_action_and_its_count_are_limited_to_the_leads_site(client, hospit
     page = client.get("/review/needs-action").get_data(as_text=True)
     assert there.reference in page and here.reference not in page
     assert "Needs action (1)" in page
+
+
+def test_filter_choices_and_device_figures_are_limited_too(app, hospitals, person, make_session, make_report):
+    make_report("device", user=person(), generator_model="Site A generator", electrode_model="A-30")
+    there_author = person(site=hospitals.b)
+    make_report(
+        "device",
+        user=there_author,
+        session=make_session(user=there_author),
+        generator_model="Site B generator",
+        electrode_model="B-30",
+    )
+    with access.only_visible_reports(person("governance_lead", site=hospitals.b)):
+        assert queries.device_model_choices(db.session) == ["B-30", "Site B generator"]
+        assert [name for _, name in queries.clinician_choices(db.session)] == [there_author.full_name]
+        figures = queries.dashboard(db.session, today=date.today())
+        assert {count.label for count in figures.by_device_model} == {
+            "Site B generator (generator)",
+            "B-30 (electrode)",
+        }
