@@ -395,7 +395,8 @@ def apply_acknowledgement() -> Any:
         raise ApiError(413, "The acknowledgement must be smaller than 1 MB")
     request.max_content_length = ACK_MAX_BYTES
     batch = acknowledgements.read_file(request.get_data(cache=False))
-    applied = acknowledgements.apply_acknowledgement(db.session, user, batch)
+    with access.only_visible_reports(user):  # another site's report is not found, as on every other route
+        applied = acknowledgements.apply_acknowledgement(db.session, user, batch)
     db.session.commit()
     return {
         "acknowledgement": {
