@@ -165,14 +165,20 @@ def create_report(session_id: int) -> Any:
 
 
 def _existing_draft(report: Report) -> Any:
-    """Answer 409 naming the caller's open draft, with its address to PATCH instead."""
+    """Answer 409 (the API's one error shape) naming the caller's open draft, with its address to PATCH instead."""
     href = url_for("api.get_report", report_id=report.id)
     message = (
         f"You already have an open {report.kind} report from this session ({report.reference}). "
         f'Continue it (PATCH {href}), or send "another_draft": true to start a second one on purpose.'
     )
-    body = {"errors": {"kind": [message]}, "existing_report": {"id": report.id, "href": href, "state": report.state}}
-    return body, 409, {"Content-Location": href}
+    response, status = error_response(
+        409,
+        message,
+        errors={"kind": [message]},
+        existing_report={"id": report.id, "href": href, "state": report.state},
+    )
+    response.headers["Content-Location"] = href
+    return response, status
 
 
 @bp.get("/reports/<int:report_id>")

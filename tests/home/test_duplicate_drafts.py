@@ -66,6 +66,7 @@ def test_the_api_answers_409_naming_the_open_draft(client, clinician, make_sessi
     again = client.post(url, json={"kind": "device"}, headers=headers)
     assert (first.status_code, again.status_code) == (201, 409)
     body = again.get_json()
+    assert body["status"] == 409 and "You already have an open device report" in body["error"]
     assert body["existing_report"]["id"] == first.get_json()["id"]
     assert again.headers["Content-Location"] == f"/api/v1/reports/{first.get_json()['id']}"
     assert "another_draft" in body["errors"]["kind"][0]
