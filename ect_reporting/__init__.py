@@ -135,11 +135,13 @@ def register_blueprints(app: Flask) -> None:
     from ect_reporting.auth import bp as auth_bp
     from ect_reporting.capture import bp as capture_bp
     from ect_reporting.extensions import csrf
+    from ect_reporting.home import bp as home_bp
     from ect_reporting.report_pages import bp as reports_bp
     from ect_reporting.review import bp as review_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(capture_bp)
+    app.register_blueprint(home_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(review_bp, url_prefix="/review")

@@ -40,6 +40,7 @@ _INT_SETTINGS = (
     "ECT_SIGN_IN_MAX_FAILURES",
     "ECT_SIGN_IN_WINDOW_MINUTES",
     "ECT_PROXY_COUNT",
+    "ECT_ACK_CHASE_DAYS",
 )
 
 # The largest request body accepted (413 above it). The longest report,
@@ -96,6 +97,8 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "ECT_SESSION_MAX_HOURS": 12,
         "ECT_TOKEN_DAYS": 90,
         "ECT_MAX_REQUEST_BYTES": DEFAULT_MAX_REQUEST_BYTES,
+        # A report sent this many days ago with no acknowledgement needs chasing ("Needs action").
+        "ECT_ACK_CHASE_DAYS": 7,
     }
 
 

@@ -1,20 +1,35 @@
-"""Demo data for the run command: one user per role and one ECT session."""
+"""Demo data for the run command: two sites, a team, one user per role and one ECT session.
+
+Demo General Hospital has the skin cancer ECT team with two clinicians
+(either can open the team's session and report from it), its governance
+lead and the administrator; a second site, with its own clinician, shows
+that sites do not see each other's sessions and reports.
+"""
 
 from __future__ import annotations
 
 from datetime import date, time, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ect_reporting import sessions, users
-from ect_reporting.models import User
+from ect_reporting import sessions, sites, users
+from ect_reporting.models import EctSession, Site, Team, User
 
 DEMO_PASSWORD = "demo-password-2026"
+DEMO_SITE = ("DGH", "Demo General Hospital")
+DEMO_TEAM = "Skin cancer ECT team"
+OTHER_SITE = ("OTH", "Demo Other Hospital")
+# e-mail, name, role, profession, qualification, where ("team", "site" or "other_site")
 DEMO_USERS = (
-    ("clinician@example.nhs.uk", "Dr Alex Morgan", "clinician", "Consultant dermatologist", "physician"),
-    ("governance@example.nhs.uk", "Sam Patel", "governance_lead", "Clinical governance lead", "pharmacist"),
-    ("admin@example.nhs.uk", "Jo Evans", "admin", "System administrator", None),
+    ("clinician@example.nhs.uk", "Dr Alex Morgan", "clinician", "Consultant dermatologist", "physician", "team"),
+    ("nurse@example.nhs.uk", "Chris Lee", "clinician", "Clinical nurse specialist", "other_health_professional",
+     "team"),
+    ("governance@example.nhs.uk", "Sam Patel", "governance_lead", "Clinical governance lead", "pharmacist", "site"),
+    ("admin@example.nhs.uk", "Jo Evans", "admin", "System administrator", None, "site"),
+    ("other.site@example.nhs.uk", "Dr Kim Ashworth", "clinician", "Consultant plastic surgeon", "physician",
+     "other_site"),
 )
 
 
@@ -59,13 +74,25 @@ def demo_session_values(today: date) -> dict[str, Any]:
     }
 
 
-def _ensure_user(
-    db_session: Session, email: str, name: str, role: str, profession: str, qualification: str | None
-) -> User:
-    """Return the demo account for ``email``, creating it if missing."""
+def _ensure_site(db_session: Session, code: str, name: str) -> Site:
+    """Return the demo site with ``code``, creating it if missing."""
+    site = db_session.scalar(select(Site).where(Site.code == code))
+    return site or sites.create_site(db_session, None, code=code, name=name)
+
+
+def _ensure_team(db_session: Session, site: Site) -> Team:
+    """Return the demo team of ``site``, creating it if missing."""
+    team = db_session.scalar(select(Team).where(Team.site_id == site.id, Team.name == DEMO_TEAM))
+    return team or sites.create_team(db_session, None, site=site, name=DEMO_TEAM)
+
+
+def _ensure_user(db_session: Session, row: tuple[str, ...], places: dict[str, tuple[Site, Team | None]]) -> User:
+    """Return the demo account for the row's e-mail, creating it (at its site and team) if missing."""
+    email, name, role, profession, qualification, where = row
     user = users.find_user_by_email(db_session, email)
     if user is not None:
         return user
+    site, team = places[where]
     return users.create_user(
         db_session,
         email=email,
@@ -75,18 +102,22 @@ def _ensure_user(
         profession=profession,
         qualification=qualification,
         organisation="Demo NHS Foundation Trust",
+        site=site,
+        team=team,
     )
 
 
 def seed_demo(db_session: Session) -> list[str]:
-    """Create the demo accounts and a session if missing; return login lines."""
+    """Create the demo sites, team, accounts and a session if missing; return login lines."""
+    home = _ensure_site(db_session, *DEMO_SITE)
+    team = _ensure_team(db_session, home)
+    places = {"team": (home, team), "site": (home, None), "other_site": (_ensure_site(db_session, *OTHER_SITE), None)}
     lines = ["Demo sign-ins (password for all: " + DEMO_PASSWORD + "):"]
     clinician = None
-    for email, name, role, profession, qualification in DEMO_USERS:
-        user = _ensure_user(db_session, email, name, role, profession, qualification)
-        if role == "clinician":
-            clinician = user
-        lines.append(f"  {role:16} {email}")
+    for row in DEMO_USERS:
+        user = _ensure_user(db_session, row, places)
+        clinician = clinician or (user if row[2] == "clinician" else None)
+        lines.append(f"  {row[2]:16} {row[0]:28} {user.site.name}{': ' + user.team.name if user.team else ''}")
     assert clinician is not None
     if not clinician_has_sessions(db_session, clinician.id):
         sessions.create_session(db_session, clinician, demo_session_values(date.today()))
@@ -95,8 +126,4 @@ def seed_demo(db_session: Session) -> list[str]:
 
 def clinician_has_sessions(db_session: Session, user_id: int) -> bool:
     """Return True when the user already recorded a session."""
-    from sqlalchemy import select
-
-    from ect_reporting.models import EctSession
-
     return db_session.scalar(select(EctSession.id).where(EctSession.created_by_id == user_id).limit(1)) is not None

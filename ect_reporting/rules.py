@@ -7,11 +7,12 @@ path (``patient.age``, ``reactions.0.outcome``) - the same path the API,
 the forms, the canonical record and the exports use.
 
 ``SAVE`` is what every draft must satisfy: what it says must be valid,
-but it may be incomplete. ``SUBMIT`` adds what a report needs before a
+but it may be incomplete - and free text must hold no patient
+identifier (an NHS number, postcode or date of birth), so one is never
+stored, not even in a draft. ``SUBMIT`` adds what a report needs before a
 governance lead sees it: the MHRA minimum (identifiable patient and
-reporter, a suspect product, a reaction or incident), outcomes, and no
-patient identifiers in free text. The report page, the API's
-``completeness`` and the submit action all ask ``SUBMIT``.
+reporter, a suspect product, a reaction or incident) and outcomes. The
+report page, the API's ``completeness`` and the submit action all ask ``SUBMIT``.
 """
 
 from __future__ import annotations
@@ -121,10 +122,25 @@ def email_problem(value: str) -> str | None:
     return None
 
 
+def identifier_problem(field: Field, value: Any) -> str | None:
+    """Return the message when a narrative field seems to hold an NHS number, a postcode or a date of birth.
+
+    Only fields marked ``narrative`` are searched: batch numbers and UDIs
+    are long digit strings by design. The message names the field, as it
+    is also shown in the error summary, away from the field.
+    """
+    kinds = identifiers_in(value) if field.narrative and isinstance(value, str) else []
+    if not kinds:
+        return None
+    found = " and ".join(kinds)
+    return f"{field.label} contains what looks like {found}: remove it, reports must not identify the patient"
+
+
 def _text_problems(field: Field, value: Any, today: date) -> list[str]:
     problems = text_problems(field.label, str(value), field.max_length)
     email = email_problem(str(value)) if field.email and not problems else None
-    return [*problems, email] if email else problems
+    identifier = identifier_problem(field, value)
+    return [*problems, *(message for message in (email, identifier) if message)]
 
 
 def _number_problems(field: Field, value: Any, today: date) -> list[str]:
@@ -522,17 +538,16 @@ def _reporter_errors(values: Mapping[str, Any]) -> Errors:
 
 
 def identifier_errors(fields: Iterable[Field], values: Mapping[str, Any], prefix: str = "") -> Errors:
-    """Flag narrative fields that seem to hold an NHS number, a postcode or a date of birth."""
+    """Flag narrative fields that seem to hold an NHS number, a postcode or a date of birth.
+
+    ``check_fields`` already refuses them at every level; this is for text
+    stored before that rule (a session's notes), checked again at submission.
+    """
     errors: Errors = {}
     for field in fields:
-        text = values.get(field.attr)
-        kinds = identifiers_in(text) if field.narrative and isinstance(text, str) else []
-        if kinds:
-            add_error(
-                errors,
-                prefix + field.path,
-                f"Remove {' and '.join(kinds)} from this text: reports must not identify the patient",
-            )
+        message = identifier_problem(field, values.get(field.attr))
+        if message:
+            add_error(errors, prefix + field.path, message)
     return errors
 
 
@@ -571,8 +586,4 @@ def report_errors(
         merge(errors, _device_errors(values, today, level))
     if level == SUBMIT:
         merge(errors, _reporter_errors(values))
-        kind_fields = MEDICINE_FIELDS if kind == "medicine" else DEVICE_FIELDS
-        merge(errors, identifier_errors(kind_fields, values))
-        for index, reaction in enumerate(reactions or []):
-            merge(errors, identifier_errors(REACTION_FIELDS, reaction, prefix=f"reactions.{index}."))
     return errors

@@ -43,7 +43,7 @@ def create_session(
     errors = rules.session_errors(cleaned, today=today or date.today(), creating=True)
     if errors:
         raise ValidationFailed(errors)
-    session = EctSession(created_by=actor, **cleaned)
+    session = EctSession(created_by=actor, site_id=actor.site_id, team_id=actor.team_id, **cleaned)
     db_session.add(session)
     db_session.flush()
     record_event(db_session, actor=actor, action="create", object_type="session", object_id=session.id)

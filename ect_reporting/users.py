@@ -19,15 +19,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ect_reporting import session_policy
+from ect_reporting import passwords, session_policy, sites
 from ect_reporting.audit import record_event
-from ect_reporting.models import ApiToken, User
+from ect_reporting.models import ApiToken, Site, Team, User
 from ect_reporting.session_policy import DEFAULT_TOKEN_DAYS, naive_utc
 from ect_reporting.vocab import QUALIFICATIONS, ROLES
 
 _hasher = PasswordHasher()
 
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 class UserError(ValueError):
@@ -42,9 +42,28 @@ class UserError(ValueError):
         self.field = field
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
+def _check_password(password: str, email: str | None = None, field: str = "password") -> None:
+    """Apply the NCSC-style rules in ``passwords`` (length and deny-list; no composition rules)."""
+    problem = passwords.password_problem(password, email=email)
+    if problem:
+        raise UserError(problem, field=field)
+
+
+def _check_new_user(db_session: Session, *, email: str, full_name: str, role: str, qualification: str | None) -> None:
+    """Raise ``UserError`` naming the first field a new account cannot have."""
+    if role not in ROLES:
+        raise UserError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}", field="role")
+    if "@" not in email:
+        raise UserError("Enter an e-mail address in the correct format, like name@nhs.net", field="email")
+    if not full_name.strip():
+        raise UserError("Enter the person's full name", field="full_name")
+    if qualification and qualification not in QUALIFICATIONS:
+        raise UserError(
+            f"Unknown qualification {qualification!r}; choose one of {', '.join(QUALIFICATIONS)}",
+            field="qualification",
+        )
+    if find_user_by_email(db_session, email) is not None:
+        raise UserError(f"A user with e-mail {email} already exists", field="email")
 
 
 def hash_password(password: str) -> str:
@@ -63,27 +82,20 @@ def create_user(
     organisation: str | None = None,
     qualification: str | None = None,
     actor: User | None = None,
+    site: Site | None = None,
+    team: Team | None = None,
+    must_change_password: bool = False,
 ) -> User:
     """Create a user after checking role, e-mail uniqueness and password length.
 
     Always audited: ``actor`` is the administrator on the web page, or
     None for the command line and demo seeding (recorded as the system).
+    Without a ``site`` the user joins the default site. An administrator
+    who types a password for someone else sets ``must_change_password``.
     """
     email = email.strip().lower()
-    if role not in ROLES:
-        raise UserError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}", field="role")
-    _check_password(password)
-    if "@" not in email:
-        raise UserError("Enter an e-mail address in the correct format, like name@nhs.net", field="email")
-    if not full_name.strip():
-        raise UserError("Enter the person's full name", field="full_name")
-    if qualification and qualification not in QUALIFICATIONS:
-        raise UserError(
-            f"Unknown qualification {qualification!r}; choose one of {', '.join(QUALIFICATIONS)}",
-            field="qualification",
-        )
-    if find_user_by_email(db_session, email) is not None:
-        raise UserError(f"A user with e-mail {email} already exists", field="email")
+    _check_new_user(db_session, email=email, full_name=full_name, role=role, qualification=qualification)
+    _check_password(password, email)
     user = User(
         email=email,
         full_name=full_name.strip(),
@@ -92,7 +104,12 @@ def create_user(
         profession=(profession or "").strip() or None,
         organisation=(organisation or "").strip() or None,
         qualification=qualification or None,
+        must_change_password=must_change_password,
     )
+    user.site = site or (team.site if team else sites.default_site(db_session))
+    if team is not None and team.site_id != user.site.id:
+        raise UserError(f"{team.name} is a team of another site", field="team_id")
+    user.team = team
     db_session.add(user)
     db_session.flush()
     record_event(
@@ -101,7 +118,7 @@ def create_user(
         action="create",
         object_type="user",
         object_id=user.id,
-        details={"email": user.email, "role": user.role},
+        details={"email": user.email, "role": user.role, "site_id": user.site.id, "team_id": team.id if team else None},
     )
     return user
 
@@ -155,8 +172,10 @@ def reset_password(
     keeps them, so do their API tokens (a leaked password may have been
     used to obtain one).
     """
-    _check_password(password)
+    _check_password(password, user.email)
     user.password_hash = hash_password(password)
+    # The administrator knows it: the person chooses their own at their next sign-in.
+    user.must_change_password = True
     end_sessions(user)
     revoked = [] if keep_tokens else _revoke_all(user, moment or session_policy.now())
     db_session.flush()
@@ -169,6 +188,39 @@ def reset_password(
         details={"sessions_ended": True, "tokens_kept": keep_tokens, "tokens_revoked": revoked},
     )
     return user
+
+
+def change_own_password(db_session: Session, user: User, current_password: str, new_password: str) -> User:
+    """Let ``user`` replace their password (required after an administrator set it).
+
+    Checks the current password (a borrowed, still signed-in browser must
+    not be enough) and the rules in ``passwords``; the new one must differ.
+    Every other browser session ends; the caller keeps this one signed in.
+    API tokens are kept: the person did this, not an attacker with the old password.
+    """
+    if not _verifies(user, current_password):
+        raise UserError("Your current password is not correct", field="current_password")
+    _check_password(new_password, user.email, field="password")
+    if new_password == current_password:
+        raise UserError("Choose a new password, not the one you have now", field="password")
+    was_forced = user.must_change_password
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    end_sessions(user)
+    db_session.flush()
+    record_event(
+        db_session, actor=user, action="change_password", object_type="user", object_id=user.id,
+        details={"required_by_administrator": was_forced},
+    )
+    return user
+
+
+def _verifies(user: User, password: str) -> bool:
+    """Whether ``password`` is the user's (argon2 check; False for a damaged hash)."""
+    try:
+        return bool(_hasher.verify(user.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def change_role(db_session: Session, actor: User, user: User, role: str) -> User:

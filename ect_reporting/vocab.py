@@ -301,8 +301,9 @@ SIGNED_OFF_STATES: Final = frozenset({"approved", "nullified"}) | SENT_STATES  #
 FOLLOW_UP_SOURCE_STATES: Final = SENT_STATES
 INACTIVE_STATES: Final = frozenset({"withdrawn", "closed", "nullified"})  # no clock, grey tag
 NULLIFIABLE_STATES: Final = SENT_STATES  # E2B nullification: only what the regulator has
-REVIEWER_ROLES: Final = frozenset({"governance_lead", "admin"})  # see every report and session
+REVIEWER_ROLES: Final = frozenset({"governance_lead", "admin"})  # see every report and session of their site
 WORKFLOW_REVIEWER_ROLES: Final = frozenset({"governance_lead"})  # return, approve, send
+ALL_SITES_ROLES: Final = frozenset({"admin"})  # see every site; everyone else sees only their own site
 
 # Where a report goes, by kind and the site's nation (reference doc s.3).
 DESTINATIONS: Final[Vocabulary] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ect_reporting.models.user import FULL_NAME_LENGTH
@@ -27,6 +27,28 @@ def _confirm_password() -> Any:
         "Confirm password",
         validators=[DataRequired("Enter the password again"), EqualTo("password", "The passwords do not match")],
     )
+
+
+def _optional_int(value: Any) -> int | None:
+    """Coerce a select's value to an id, the empty choice to None."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def _site_field() -> Any:
+    # Not required: a form (or tool) that sends none means the administrator's own site.
+    return SelectField("Site", coerce=_optional_int, validate_choice=False)
+
+
+def _team_field() -> Any:
+    return SelectField("Team (optional)", coerce=_optional_int, validate_choice=False)
+
+
+def set_places(form: Any, sites: list[Any], teams: list[Any]) -> None:
+    """Offer every site, and every team named with its site (``sites.place_user`` checks they match)."""
+    form.site_id.choices = [(site.id, site.name) for site in sites]
+    form.team_id.choices = [("", "No team"), *((team.id, f"{team.site.name}: {team.name}") for team in teams)]
 
 
 # Fields are declared in page order: the error summary lists them in that order.
@@ -69,8 +91,39 @@ class UserForm(FlaskForm):
         "Organisation",
         validators=[Optional(), Length(max=160, message="Organisation must be 160 characters or fewer")],
     )
+    site_id = _site_field()
+    team_id = _team_field()
     password = _password("Password", "Enter a password")
     confirm_password = _confirm_password()
+
+
+class PlaceForm(FlaskForm):
+    """Move someone to another site or team."""
+
+    site_id = _site_field()
+    team_id = _team_field()
+
+
+class SiteForm(FlaskForm):
+    """A new site."""
+
+    code = StringField(
+        "Site code", validators=[DataRequired("Enter a site code"), Length(max=20, message="At most 20 characters")]
+    )
+    name = StringField(
+        "Site name",
+        validators=[DataRequired("Enter the site's name"), Length(max=160, message="At most 160 characters")],
+    )
+
+
+class TeamForm(FlaskForm):
+    """A new team at a site."""
+
+    site_id = _site_field()
+    name = StringField(
+        "Team name",
+        validators=[DataRequired("Enter the team's name"), Length(max=120, message="At most 120 characters")],
+    )
 
 
 class PasswordForm(FlaskForm):

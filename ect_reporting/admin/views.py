@@ -1,4 +1,4 @@
-"""Administrator pages: list, create, deactivate and reactivate users, set passwords, issue API tokens.
+"""Administrator pages: users (create, deactivate, site and team, passwords, API tokens), sites and teams.
 
 Every view here is for administrators only: one ``before_request`` check
 answers 403 to any other role, so a new view cannot forget it. Views
@@ -14,11 +14,11 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ect_reporting import users
+from ect_reporting import sites, users
 from ect_reporting.admin import bp
-from ect_reporting.admin.forms import PasswordForm, TokenForm, UserForm
+from ect_reporting.admin.forms import PasswordForm, PlaceForm, SiteForm, TeamForm, TokenForm, UserForm, set_places
 from ect_reporting.extensions import db
-from ect_reporting.models import ApiToken, User
+from ect_reporting.models import ApiToken, Site, Team, User
 from ect_reporting.web import role_required
 
 
@@ -37,7 +37,7 @@ def _status(form: Any) -> int:
     return 422 if request.method == "POST" and form.errors else 200
 
 
-def _show_error(form: Any, exc: users.UserError) -> None:
+def _show_error(form: Any, exc: users.UserError | sites.SiteError) -> None:
     """Put a ``UserError`` beside the field it is about, or above the form."""
     if exc.field and exc.field in form:
         form[exc.field].errors = [*form[exc.field].errors, str(exc)]
@@ -60,8 +60,10 @@ def list_users() -> Any:
 def new_user() -> Any:
     """Create an account; on errors the form comes back with what was typed (not the passwords)."""
     form = UserForm()
+    set_places(form, sites.all_sites(db.session), sites.all_teams(db.session))
     if request.method == "GET":
         form.organisation.data = current_app.config["ECT_ORGANISATION"]
+        form.site_id.data = _user().site_id
     if form.validate_on_submit():
         try:
             account = users.create_user(
@@ -74,24 +76,49 @@ def new_user() -> Any:
                 organisation=form.organisation.data,
                 qualification=form.qualification.data,
                 actor=_user(),
+                site=_site(form.site_id.data),
+                team=_team(form.team_id.data),
+                must_change_password=True,
             )
         except users.UserError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
             db.session.commit()
-            flash(f"Account created for {account.full_name}. Give them their password in a secure way.", "success")
+            flash(
+                f"Account created for {account.full_name}. Give them their password in a secure way: "
+                "they choose their own when they first sign in.",
+                "success",
+            )
             return redirect(url_for("admin.show_user", user_id=account.id))
     return render_template("admin/user_form.html", form=form), _status(form)
 
 
-def _render_user_page(account: User, token_form: Any = None, status: int = 200) -> Any:
+def _site(site_id: int | None) -> Site:
+    """The chosen site, or the administrator's own when none was sent (404 for an id nobody has)."""
+    if site_id is None:
+        return _user().site
+    return db.get_or_404(Site, site_id, description=f"There is no site {site_id}")
+
+
+def _team(team_id: int | None) -> Team | None:
+    return None if team_id is None else db.get_or_404(Team, team_id, description=f"There is no team {team_id}")
+
+
+def _place_form(account: User, formdata: Any = None) -> PlaceForm:
+    form = PlaceForm(formdata=formdata, data={"site_id": account.site_id, "team_id": account.team_id})
+    set_places(form, sites.all_sites(db.session), sites.all_teams(db.session))
+    return form
+
+
+def _render_user_page(account: User, token_form: Any = None, status: int = 200, place_form: Any = None) -> Any:
     tokens = [(row, users.token_status(row)) for row in users.tokens_of(db.session, account)]
     page = render_template(
         "admin/user.html",
         account=account,
         tokens=tokens,
         token_form=token_form or TokenForm(),
+        place_form=place_form or _place_form(account),
         is_self=account.id == _user().id,
     )
     return page, status
@@ -205,6 +232,77 @@ def set_password(user_id: int) -> Any:
             )
             return redirect(url_for("admin.show_user", user_id=account.id))
     return render_template("admin/password.html", form=form, account=account), _status(form)
+
+
+@bp.post("/users/<int:user_id>/place")
+def place_user(user_id: int) -> Any:
+    """Move an account to another site or team; what they may see changes at once."""
+    account = _get_user(user_id)
+    form = _place_form(account, request.form)
+    if not form.validate_on_submit():
+        return _render_user_page(account, place_form=form, status=422)
+    try:
+        sites.place_user(db.session, _user(), account, site=_site(form.site_id.data), team=_team(form.team_id.data))
+    except sites.SiteError as exc:
+        db.session.rollback()
+        _show_error(form, exc)
+        return _render_user_page(account, place_form=form, status=422)
+    db.session.commit()
+    flash(f"{account.full_name} now works at {account.site.name}. They were signed out everywhere.", "success")
+    return redirect(url_for("admin.show_user", user_id=account.id))
+
+
+def _render_sites(site_form: Any = None, team_form: Any = None, status: int = 200) -> Any:
+    all_sites = sites.all_sites(db.session)
+    team_form = team_form or TeamForm()
+    team_form.site_id.choices = [(site.id, site.name) for site in all_sites]
+    counted = db.session.execute(select(User.site_id, func.count()).group_by(User.site_id))
+    people: dict[int, int] = dict(counted.all())  # type: ignore[arg-type]
+    page = render_template(
+        "admin/sites.html", all_sites=all_sites, people=people, site_form=site_form or SiteForm(), team_form=team_form
+    )
+    return page, status
+
+
+@bp.get("/sites")
+def list_sites() -> Any:
+    """List sites with their teams, and forms to add either."""
+    return _render_sites()
+
+
+@bp.post("/sites")
+def new_site() -> Any:
+    """Add a site."""
+    form = SiteForm()
+    if not form.validate_on_submit():
+        return _render_sites(site_form=form, status=422)
+    try:
+        site = sites.create_site(db.session, _user(), code=form.code.data or "", name=form.name.data or "")
+    except sites.SiteError as exc:
+        db.session.rollback()
+        _show_error(form, exc)
+        return _render_sites(site_form=form, status=422)
+    db.session.commit()
+    flash(f"Site {site.name} added.", "success")
+    return redirect(url_for("admin.list_sites"))
+
+
+@bp.post("/sites/teams")
+def new_team() -> Any:
+    """Add a team to a site."""
+    form = TeamForm()
+    form.site_id.choices = [(site.id, site.name) for site in sites.all_sites(db.session)]
+    if not form.validate_on_submit():
+        return _render_sites(team_form=form, status=422)
+    try:
+        team = sites.create_team(db.session, _user(), site=_site(form.site_id.data), name=form.name.data or "")
+    except sites.SiteError as exc:
+        db.session.rollback()
+        _show_error(form, exc)
+        return _render_sites(team_form=form, status=422)
+    db.session.commit()
+    flash(f"Team {team.name} added to {team.site.name}.", "success")
+    return redirect(url_for("admin.list_sites"))
 
 
 @bp.context_processor

@@ -50,7 +50,8 @@ _ERROR_TEXT: dict[int, str] = {
     403: "The caller's role or ownership does not allow this",
     404: "No such object visible to the caller (ids above 2147483647 included)",
     405: "Method not allowed",
-    409: "Not allowed in the report's current state",
+    409: "Not allowed in the report's current state (creating a report: you already have an open draft of "
+    "that kind from the session, named in existing_report)",
     412: "If-Match does not name the report's current version",
     413: "The request body is too large",
     415: "Wrong Content-Type",
@@ -138,6 +139,11 @@ def report_body_schema(kind: str, with_kind: bool) -> Schema:
             }
     if with_kind:
         schema["properties"]["kind"] = {"const": kind}
+        schema["properties"]["another_draft"] = {
+            "type": "boolean",
+            "description": "true: create a second open draft of this kind from the session on purpose "
+            "(without it, 409 names the open draft you already have)",
+        }
         schema["required"] = ["kind"]
     return schema
 

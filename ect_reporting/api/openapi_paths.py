@@ -83,7 +83,7 @@ def _session_paths() -> Schema:
                 "createReport",
                 "Create a medicine or device report pre-filled from the session",
                 _created("Report"),
-                (*_BODY_ERRORS, 404),
+                (*_BODY_ERRORS, 404, 409),
                 body={"required": True, **_json(_ref("NewReport"))},
             ),
         },

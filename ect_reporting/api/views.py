@@ -16,7 +16,7 @@ from ect_reporting.exceptions import Errors, Forbidden, ValidationFailed
 from ect_reporting.extensions import db
 from ect_reporting.fields import MEDICINE_LISTS, SESSION_FIELDS, Field, report_fields
 from ect_reporting.models import EctSession, Report
-from ect_reporting.reports import acknowledgements, duplicates, follow_ups, services, workflow
+from ect_reporting.reports import acknowledgements, drafts, duplicates, follow_ups, services, workflow
 from ect_reporting.reports.read_model import report_view
 from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.rules import add_error
@@ -127,15 +127,27 @@ def patch_session(session_id: int) -> Any:
 
 @bp.post("/sessions/<int:session_id>/reports")
 def create_report(session_id: int) -> Any:
-    """Create a medicine or device report pre-filled from the session."""
+    """Create a medicine or device report pre-filled from the session.
+
+    409 when the caller already has an open draft of that kind from the
+    session (a retried request must not make a second one); the answer
+    names it, and ``"another_draft": true`` creates a second one on purpose.
+    """
     session: EctSession = access.visible_session(db.session, session_id, api_user())
     body = json_body()
     kind = body.get("kind")
     if not isinstance(kind, str) or kind not in REPORT_KINDS:
         raise ValidationFailed({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
-    values, lists, errors = _parse_report_body(kind, body, extra=("kind",))
+    another = body.get("another_draft", False)
+    values, lists, errors = _parse_report_body(kind, body, extra=("kind", "another_draft"))
+    if not isinstance(another, bool):
+        errors.setdefault("another_draft", []).append("another_draft must be true or false")
     if errors:
         raise ValidationFailed(errors)
+    existing = None if another else drafts.draft_to_continue(db.session, api_user(), session, kind)
+    if existing is not None:
+        db.session.rollback()
+        return _existing_draft(existing)
     report = services.create_report(
         db.session,
         api_user(),
@@ -150,6 +162,23 @@ def create_report(session_id: int) -> Any:
     db.session.commit()
     headers = {"Location": url_for("api.get_report", report_id=report.id), "ETag": _etag(report)}
     return _report_body(report), 201, headers
+
+
+def _existing_draft(report: Report) -> Any:
+    """Answer 409 (the API's one error shape) naming the caller's open draft, with its address to PATCH instead."""
+    href = url_for("api.get_report", report_id=report.id)
+    message = (
+        f"You already have an open {report.kind} report from this session ({report.reference}). "
+        f'Continue it (PATCH {href}), or send "another_draft": true to start a second one on purpose.'
+    )
+    response, status = error_response(
+        409,
+        message,
+        errors={"kind": [message]},
+        existing_report={"id": report.id, "href": href, "state": report.state},
+    )
+    response.headers["Content-Location"] = href
+    return response, status
 
 
 @bp.get("/reports/<int:report_id>")
@@ -372,7 +401,8 @@ def apply_acknowledgement() -> Any:
         raise ApiError(413, "The acknowledgement must be smaller than 1 MB")
     request.max_content_length = ACK_MAX_BYTES
     batch = acknowledgements.read_file(request.get_data(cache=False))
-    applied = acknowledgements.apply_acknowledgement(db.session, user, batch)
+    with access.only_visible_reports(user):  # another site's report is not found, as on every other route
+        applied = acknowledgements.apply_acknowledgement(db.session, user, batch)
     db.session.commit()
     return {
         "acknowledgement": {

@@ -11,7 +11,7 @@ from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email
+from wtforms.validators import DataRequired, Email, EqualTo
 
 from ect_reporting import session_policy, sign_in_guard, users
 from ect_reporting.audit import record_event
@@ -140,6 +140,59 @@ def _lockout_policy() -> sign_in_guard.LockoutPolicy:
 
 def _login_limit() -> str:
     return str(current_app.config["ECT_LOGIN_RATE_LIMIT"])
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password and a new one, twice."""
+
+    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password")])
+    password = PasswordField("New password", validators=[DataRequired("Enter a new password")])
+    confirm_password = PasswordField(
+        "Confirm new password",
+        validators=[DataRequired("Enter the new password again"), EqualTo("password", "The passwords do not match")],
+    )
+
+
+# What someone who must choose a password may still reach: the form itself and signing out.
+_ALLOWED_BEFORE_NEW_PASSWORD = frozenset({"auth.change_password", "auth.confirm_logout", "auth.logout", "static"})
+
+
+@bp.before_app_request
+def _require_own_password() -> Any:
+    """Send a person whose password an administrator chose to choose their own, before anything else.
+
+    Pages only: the API authenticates tokens, not this browser session.
+    """
+    if request.endpoint in _ALLOWED_BEFORE_NEW_PASSWORD or request.blueprint == "api":
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    """Choose a new password; required at first sign-in to an account an administrator created or reset."""
+    user: User = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.change_own_password(db.session, user, form.current_password.data or "", form.password.data or "")
+        except users.UserError as exc:
+            db.session.rollback()
+            target = form._fields.get(exc.field or "", form.password)
+            target.errors = [*target.errors, str(exc)]
+        else:
+            db.session.commit()
+            # Every other session ended; this browser carries on with the new version.
+            session.update(session_policy.start_values(user.session_version, session_policy.now()))
+            flash("Your new password is saved. Other browsers you were signed in on have been signed out.", "success")
+            return redirect(url_for("capture.home"))
+    status = 422 if request.method == "POST" and form.errors else 200
+    page = render_template("auth/change_password.html", form=form, forced=user.must_change_password,
+                           min_length=users.MIN_PASSWORD_LENGTH)
+    return page, status
 
 
 @bp.get("/sign-out")

@@ -30,19 +30,29 @@ from ect_reporting.webforms import SessionForm, save_form, typed_values
 @bp.get("/")
 @login_required
 def home() -> Any:
-    """Send reviewers to their queue and clinicians to their sessions."""
-    if current_user.has_role(*REVIEWER_ROLES) and "review.queue" in current_app.view_functions:
-        return redirect(url_for("review.queue"))
+    """Send reviewers to what needs action and clinicians to what needs their attention.
+
+    Endpoints are looked up by name so this blueprint never imports its siblings.
+    """
+    for endpoint in _HOMES[current_user.has_role(*REVIEWER_ROLES)]:
+        if endpoint in current_app.view_functions:
+            return redirect(url_for(endpoint))
     return redirect(url_for("capture.list_sessions"))
+
+
+# Each audience's home, best first (reviewer or not).
+_HOMES = {True: ("review.needs_action_page", "review.queue"), False: ("home.attention_page",)}
 
 
 @bp.get("/sessions")
 @login_required
 def list_sessions() -> Any:
-    """List the sessions this user may see, newest first."""
-    query = select(EctSession).order_by(EctSession.procedure_date.desc(), EctSession.id.desc())
-    if not current_user.has_role(*REVIEWER_ROLES):
-        query = query.where(EctSession.created_by_id == current_user.id)
+    """List the sessions this user may see (their team's; reviewers their site's), newest first."""
+    query = (
+        select(EctSession)
+        .where(access.session_scope(_user()))
+        .order_by(EctSession.procedure_date.desc(), EctSession.id.desc())
+    )
     page = db.paginate(query, per_page=current_app.config["ECT_PAGE_SIZE"], error_out=False)
     return render_template("capture/sessions.html", page=page)
 

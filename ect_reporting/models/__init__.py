@@ -4,6 +4,7 @@ from ect_reporting.models.audit import AuditEvent
 from ect_reporting.models.login import LoginFailure
 from ect_reporting.models.report import OtherDrug, Reaction, Report, ReportComment
 from ect_reporting.models.session import EctSession
+from ect_reporting.models.site import Site, Team
 from ect_reporting.models.user import ApiToken, User
 
 __all__ = [
@@ -15,5 +16,7 @@ __all__ = [
     "Reaction",
     "Report",
     "ReportComment",
+    "Site",
+    "Team",
     "User",
 ]

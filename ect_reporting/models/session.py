@@ -13,6 +13,7 @@ from ect_reporting.models._common import PatientMinimumData, utcnow
 
 if TYPE_CHECKING:
     from ect_reporting.models.report import Report
+    from ect_reporting.models.site import Site, Team
     from ect_reporting.models.user import User
 
 
@@ -28,6 +29,10 @@ class EctSession(PatientMinimumData, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Stamped from the author at creation: the session stays with the site
+    # and team it was recorded in even if its author later moves.
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -71,4 +76,6 @@ class EctSession(PatientMinimumData, db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
 
     created_by: Mapped[User] = relationship()
+    site: Mapped[Site] = relationship()
+    team: Mapped[Team | None] = relationship()
     reports: Mapped[list[Report]] = relationship(back_populates="session", order_by="Report.id")

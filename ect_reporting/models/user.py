@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ect_reporting.extensions import db
 from ect_reporting.models._common import utcnow
+from ect_reporting.models.site import Site, Team
 
 FULL_NAME_LENGTH = 120
 
@@ -34,6 +35,14 @@ class User(UserMixin, db.Model):
     # request: raising it (sign-out, new password, deactivation, role change)
     # ends every browser session of this user at once, with no session table.
     session_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    # Set when an administrator chose the password (new account, reset): the
+    # person must choose their own before anything else (users.change_own_password).
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+
+    site: Mapped[Site] = relationship()
+    team: Mapped[Team | None] = relationship()
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

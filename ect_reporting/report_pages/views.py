@@ -16,12 +16,21 @@ from flask_login import login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from ect_reporting import access, vocab
-from ect_reporting.exceptions import Forbidden, NotAllowedNow, ValidationFailed, VersionConflict
+from ect_reporting.exceptions import Forbidden, NotAllowedNow, NotFound, ValidationFailed, VersionConflict
 from ect_reporting.extensions import db
 from ect_reporting.fields import report_fields
 from ect_reporting.models import Report
 from ect_reporting.report_pages import bp
-from ect_reporting.reports import acknowledgements, comments, duplicates, follow_ups, services, workflow
+from ect_reporting.reports import (
+    acknowledgements,
+    comments,
+    drafts,
+    duplicates,
+    follow_ups,
+    returns,
+    services,
+    workflow,
+)
 from ect_reporting.reports.conflicts import differences
 from ect_reporting.reports.read_model import ReportView, report_view
 from ect_reporting.reports.readiness import submission_problems
@@ -72,11 +81,18 @@ def show(report_id: int) -> Any:
 @bp.post("/sessions/<int:session_id>/reports")
 @login_required
 def create(session_id: int) -> Any:
-    """Create a pre-filled draft report of the chosen kind."""
+    """Create a pre-filled draft report of the chosen kind, or offer the draft this person already has.
+
+    POST/redirect/GET either way, so a second click or a reload never makes a second draft.
+    """
     session = access.visible_session(db.session, session_id, current_actor())
     kind = request.form.get("kind", "")
     if kind not in vocab.REPORT_KINDS:
         raise ValidationFailed({"kind": ["Choose a medicine or device report"]})
+    chose_new_after = request.form.get("after", type=int)
+    if drafts.draft_to_continue(db.session, current_actor(), session, kind, chose_new_after=chose_new_after):
+        db.session.rollback()  # nothing changed; releases the session's lock
+        return redirect(url_for("reports.choose_draft", session_id=session.id, kind=kind), 303)
     report = services.create_report(
         db.session,
         current_actor(),
@@ -89,6 +105,19 @@ def create(session_id: int) -> Any:
     db.session.commit()
     flash("Draft report created and filled in from the session. Check it and add what happened.", "success")
     return redirect(url_for("reports.edit", report_id=report.id))
+
+
+@bp.get("/sessions/<int:session_id>/reports/<kind>/drafts")
+@login_required
+def choose_draft(session_id: int, kind: str) -> Any:
+    """Offer the drafts this person already has of ``kind`` from the session, or a new report anyway."""
+    session = access.visible_session(db.session, session_id, current_actor())
+    if kind not in vocab.REPORT_KINDS:
+        raise NotFound(f"There is no kind of report called {kind}")
+    existing = drafts.open_drafts(db.session, current_actor(), session, kind)
+    if not existing:
+        return redirect(url_for("capture.show_session", session_id=session.id))
+    return render_template("reports/choose_draft.html", session=session, kind=kind, drafts=existing)
 
 
 def _form(report: Report, formdata: Any = None) -> Any:
@@ -105,7 +134,13 @@ def _form(report: Report, formdata: Any = None) -> Any:
 def _render_form(report: Report, form: Any, version: int | None, status: int = 200, **extra: Any) -> Any:
     pickers = code_pickers(form, request.form)
     page = render_template(
-        "reports/report_form.html", form=form, report=report, version=version, code_pickers=pickers, **extra
+        "reports/report_form.html",
+        form=form,
+        report=report,
+        version=version,
+        code_pickers=pickers,
+        return_comment=returns.return_comment(report),
+        **extra,
     )
     return page, status
 

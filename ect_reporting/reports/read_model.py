@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from ect_reporting import access, audit, vocab
 from ect_reporting.config import OpcsSettings
-from ect_reporting.models import Report, User
+from ect_reporting.models import Report, ReportComment, User
 from ect_reporting.record_types import Record
-from ect_reporting.reports import duplicates, follow_ups, history, readiness, records, workflow
+from ect_reporting.reports import duplicates, follow_ups, history, readiness, records, returns, workflow
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,11 @@ class ReportView:
     def shows_rejection(self) -> bool:
         """The regulator's rejection stays in view until the corrected report is sent again."""
         return self.report.ack_code == "CR" and self.report.state not in vocab.SENT_STATES
+
+    @property
+    def return_comment(self) -> ReportComment | None:
+        """The reviewer's reason while the report is returned (shown above everything else)."""
+        return returns.return_comment(self.report)
 
     @cached_property
     def duplicates(self) -> list[tuple[Report, bool]]:

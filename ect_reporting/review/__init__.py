@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("review", __name__)
 
-from ect_reporting.review import views  # noqa: E402,F401  (registers the routes)
+from ect_reporting.review import home_views, views  # noqa: E402,F401  (registers the routes)

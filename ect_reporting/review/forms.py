@@ -24,7 +24,7 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    state = SelectField("State", choices=_choices(None, STATE_CHOICES.items()), default="submitted_for_review")
+    state = SelectField("State", choices=_choices(None, STATE_CHOICES.items()), default="open")
     kind = SelectField("Kind of report", choices=_choices("Any kind", vocab.REPORT_KINDS.items()), default=ANY)
     seriousness = SelectField("Seriousness", choices=_choices("Any", SERIOUSNESS_CHOICES.items()), default=ANY)
     clinician = SelectField("Reported by", choices=_choices("Anyone", []), default=ANY)
@@ -41,7 +41,7 @@ class QueueFilterForm(FlaskForm):
     def filters(self) -> QueueFilters:
         """Return the validated choices as plain query filters."""
         return QueueFilters(
-            state=self.state.data or "submitted_for_review",
+            state=self.state.data or "open",
             kind=self.kind.data or None,
             seriousness=self.seriousness.data or None,
             due=self.due.data or "all",

@@ -47,7 +47,9 @@ MONTHS = 12
 class QueueFilters:
     """What the governance lead asked to see; ``None`` means "any"."""
 
-    state: str = "submitted_for_review"  # a report state, "open" or "all"
+    # A report state, "open" or "all". Opens on every open state: approved
+    # reports waiting to be sent must not hide behind "submitted for review".
+    state: str = "open"
     kind: str | None = None
     seriousness: str | None = None  # a SERIOUSNESS_CHOICES key
     due: str = "all"  # a DUE_CHOICES key

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
 from typing import Any
 
 from flask import Response, current_app, render_template, request
 
-from ect_reporting import audit, vocab
+from ect_reporting import access, audit, vocab
 from ect_reporting.extensions import db
 from ect_reporting.models import Report
 from ect_reporting.reports.records import destination_for
@@ -32,6 +34,17 @@ def _due_soon_days() -> int:
     return clock_rules().due_soon_days
 
 
+def visible_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Run the view with every report query limited to the actor's site (``access.only_visible_reports``)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with access.only_visible_reports(_user()):
+            return view(*args, **kwargs)
+
+    return wrapped
+
+
 def _filter_form() -> QueueFilterForm:
     form = QueueFilterForm(formdata=request.args)
     form.set_options(queries.clinician_choices(db.session), queries.device_model_choices(db.session))
@@ -40,6 +53,7 @@ def _filter_form() -> QueueFilterForm:
 
 @bp.get("/")
 @role_required(*REVIEWER_ROLES)
+@visible_only
 def queue() -> Any:
     """List reports for review, filtered, sorted by due date and paginated."""
     form = _filter_form()
@@ -126,6 +140,7 @@ def queue_csv_rows(reports_: list[Report], today: date, due_soon_days: int) -> l
 
 @bp.get("/queue.csv")
 @role_required(*REVIEWER_ROLES)
+@visible_only
 def queue_csv() -> Any:
     """Download every report the queue's filters select, as CSV."""
     form = _filter_form()
@@ -159,6 +174,7 @@ def queue_csv() -> Any:
 
 @bp.get("/dashboard")
 @role_required(*REVIEWER_ROLES)
+@visible_only
 def dashboard() -> Any:
     """Show counts, clocks and trends, as charts with tables."""
     today = date.today()

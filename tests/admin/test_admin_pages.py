@@ -37,6 +37,10 @@ ADMIN_ROUTES = [
     ("POST", "/admin/users/{id}/password"),
     ("GET", "/admin/users/{id}/tokens/1/revoke"),
     ("POST", "/admin/users/{id}/tokens/1/revoke"),
+    ("POST", "/admin/users/{id}/place"),
+    ("GET", "/admin/sites"),
+    ("POST", "/admin/sites"),
+    ("POST", "/admin/sites/teams"),
 ]
 
 
@@ -153,7 +157,8 @@ def test_create_user_saves_audits_and_lets_them_sign_in(admin_client, admin, app
     assert created.is_active_user
     [event] = [row for row in audit_rows("create") if row.object_id == created.id]
     assert (event.actor_id, event.object_type, event.object_id) == (admin.id, "user", created.id)
-    assert event.details == {"email": "priya.shah@nhs.net", "role": "clinician"}
+    expected = {"email": "priya.shah@nhs.net", "role": "clinician", "site_id": created.site_id, "team_id": None}
+    assert event.details == expected
     page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Account created for Dr Priya Shah" in page
     assert users.authenticate(db.session, "priya.shah@nhs.net", NEW_USER["password"]) is not None

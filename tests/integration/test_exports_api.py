@@ -110,14 +110,16 @@ def test_identifying_notes_never_reach_exports(client, auth):
         assert identifier not in exported_pdf, identifier
 
 
-def test_identifiers_typed_into_narrative_block_submission(client, auth):
+def test_identifiers_typed_into_narrative_are_refused_before_anything_is_stored(client, auth):
+    """Issue 11: refused when the report is created or saved, not only at submission."""
     body = json.loads(json.dumps(SERIOUS_BLEOMYCIN))
     body["additional_information"] = "Known to ward as NHS 943 476 5919, lives LS1 4AB"
-    url = new_report(client, auth, "medicine", **body)
-    response = client.post(f"{url}/transitions", json={"action": "submit"}, headers=auth)
+    session = client.post("/api/v1/sessions", json=session_payload(), headers=auth).get_json()
+    response = client.post(f"/api/v1/sessions/{session['id']}/reports", json={"kind": "medicine", **body}, headers=auth)
     assert response.status_code == 422
     message = response.get_json()["errors"]["additional_information"][0]
     assert "NHS number" in message and "postcode" in message
+    assert message.startswith("Additional information")  # names the field
 
 
 def test_browser_session_can_download(client, clinician, auth):

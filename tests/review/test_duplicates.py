@@ -128,8 +128,10 @@ COMPLETE_MEDICINE = {
 def _two_reports(client, headers):
     session = client.post("/api/v1/sessions", json=session_payload(), headers=headers).get_json()
     urls = []
-    for _ in range(2):
-        created = client.post(f"/api/v1/sessions/{session['id']}/reports", json=COMPLETE_MEDICINE, headers=headers)
+    for second in (False, True):
+        # The second is made on purpose (issue 11: otherwise 409 offers the open draft).
+        body = {**COMPLETE_MEDICINE, "another_draft": True} if second else COMPLETE_MEDICINE
+        created = client.post(f"/api/v1/sessions/{session['id']}/reports", json=body, headers=headers)
         assert created.status_code == 201, created.get_json()
         urls.append(created.headers["Location"])
     return urls

@@ -151,12 +151,16 @@ def page_refs_in_order(html: str) -> list[str]:
 # --- Filters ------------------------------------------------------------------
 
 
-def test_default_queue_shows_reports_waiting_for_review(client, governance_lead, make_report):
+def test_default_queue_shows_every_open_report_including_approved_not_sent(client, governance_lead, make_report):
+    """Issue 11: opening on "Submitted for review" hid approved reports waiting to be sent."""
     waiting = make_report(state="submitted_for_review")
-    make_report(state="draft")
-    make_report(state="approved")
+    draft = make_report(state="draft")
+    approved = make_report(state="approved")
+    make_report(state="sent_to_mhra")
     sign_in(client, governance_lead)
-    assert page_refs(client.get("/review/")) == {waiting.reference}
+    assert page_refs(client.get("/review/")) == {waiting.reference, draft.reference, approved.reference}
+    only_waiting = client.get("/review/?state=submitted_for_review")
+    assert page_refs(only_waiting) == {waiting.reference}
 
 
 def test_filters_by_kind_state_clinician_drug_and_device_model(make_user, make_report, make_session):

@@ -1,4 +1,4 @@
-"""Walk every route and method as five personas and check the app answers as ``access_matrix.MATRIX`` says.
+"""Walk every route and method as eight personas and check the app answers as ``access_matrix.MATRIX`` says.
 
 The matrix is the one statement of who may use what; this test only
 reads it. Objects are created once per module by the owner through the
@@ -20,19 +20,22 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule as UrlRule
 from werkzeug.test import TestResponse
 
-from ect_reporting import users
-from ect_reporting.access_matrix import MATRIX, UNCLASSIFIED_EXEMPT, Rule
+from ect_reporting import sites, users
+from ect_reporting.access_matrix import MATRIX, OBJECT_RULES, UNCLASSIFIED_EXEMPT, Relation, Rule
 from ect_reporting.extensions import db
-from ect_reporting.models import ApiToken, User
+from ect_reporting.models import ApiToken, Site, Team, User
 from tests.conftest import PASSWORD, running_test_app, session_payload
 
-PERSONAS: dict[str, tuple[str | None, bool]] = {
-    # name: (role, owns the session/report in the URL)
-    "anonymous": (None, False),
-    "owner": ("clinician", True),
-    "other_clinician": ("clinician", False),
-    "governance_lead": ("governance_lead", False),
-    "admin": ("admin", False),
+PERSONAS: dict[str, tuple[str | None, Relation]] = {
+    # name: (role, what they are to the session/report in the URL)
+    "anonymous": (None, Relation.OTHER_SITE),
+    "owner": ("clinician", Relation.OWNER),
+    "team_mate": ("clinician", Relation.TEAM),
+    "other_clinician": ("clinician", Relation.SITE),
+    "governance_lead": ("governance_lead", Relation.SITE),
+    "admin": ("admin", Relation.SITE),
+    "other_site_clinician": ("clinician", Relation.OTHER_SITE),
+    "other_site_governance_lead": ("governance_lead", Relation.OTHER_SITE),
 }
 # Past sign-in, role and ownership checks: what a form or body error, a state rule or a conflict answers.
 GOT_THROUGH = {200, 201, 204, 302, 303, 304, 400, 409, 412, 415, 422, 428}
@@ -50,7 +53,7 @@ class World:
     ids: dict[str, Any]
 
 
-def _make_user(role: str, name: str) -> User:
+def _make_user(role: str, name: str, site: Site | None = None, team: Team | None = None) -> User:
     user = users.create_user(
         db.session,
         email=f"{name}@matrix.example.nhs.uk",
@@ -59,9 +62,20 @@ def _make_user(role: str, name: str) -> User:
         password=PASSWORD,
         profession="Consultant",
         organisation="Test NHS Trust",
+        site=site,
+        team=team,
     )
     db.session.commit()
     return user
+
+
+def _place(name: str, relation: Relation) -> dict[str, Any]:
+    """Where a persona works: the owner and team mate on one team, other sites on site B."""
+    if relation is Relation.OTHER_SITE:
+        return {"site": db.session.scalar(select(Site).where(Site.code == "MATRIX-B"))}
+    if relation in {Relation.OWNER, Relation.TEAM}:
+        return {"team": db.session.scalar(select(Team).where(Team.name == "Skin team"))}
+    return {}
 
 
 def _bearer(user: User) -> dict[str, str]:
@@ -73,7 +87,14 @@ def _bearer(user: User) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def world(database_url: str, _schema: None) -> Iterator[World]:
     with running_test_app(database_url) as app:
-        people = {name: _make_user(role, name) for name, (role, _) in PERSONAS.items() if role}
+        sites.create_team(db.session, None, site=sites.default_site(db.session), name="Skin team")
+        sites.create_site(db.session, None, code="MATRIX-B", name="Another hospital")
+        db.session.commit()
+        people = {
+            name: _make_user(role, name, **_place(name, relation))
+            for name, (role, relation) in PERSONAS.items()
+            if role
+        }
         target = _make_user("clinician", "account_under_admin")  # admin routes act on this account, not a persona
         client = app.test_client()
         owner = _bearer(people["owner"])
@@ -83,7 +104,7 @@ def world(database_url: str, _schema: None) -> Iterator[World]:
         report = client.post(f"/api/v1/sessions/{session_id}/reports", json={"kind": "medicine"}, headers=owner)
         assert report.status_code == 201, report.get_json()
         ids = {"session_id": session_id, "report_id": report.get_json()["id"], "user_id": target.id, "fmt": "json",
-               "action": "withdraw"}
+               "kind": "medicine", "action": "withdraw"}
         yield World(app, people, ids)
 
 
@@ -128,6 +149,7 @@ def _send(client: FlaskClient, method: str, url: str, headers: dict[str, str], r
 
 
 def _check(response: TestResponse, rule: Rule, persona: str, allowed: bool, where: str) -> None:
+    """Allowed: past the gate. Refused: 401 / sign-in if anonymous, 404 across sites on an object, else 403/404."""
     status = response.status_code
     location = response.headers.get("Location", "")
     if allowed:
@@ -137,6 +159,8 @@ def _check(response: TestResponse, rule: Rule, persona: str, allowed: bool, wher
         assert status == 401, f"{where}: anonymous API call got {status}, not 401"
     elif persona == "anonymous":
         assert status == 302 and SIGN_IN_GATE in location, f"{where}: anonymous got {status} {location}"
+    elif PERSONAS[persona][1] is Relation.OTHER_SITE and rule.who in OBJECT_RULES:
+        assert status == 404, f"{where}: {persona} (another site) should get 404, got {status}"
     else:
         assert status in {403, 404}, f"{where}: {persona} should be refused, got {status}"
 
@@ -153,8 +177,8 @@ def test_every_route_is_in_the_matrix(world: World) -> None:
 @pytest.mark.parametrize("endpoint", list(MATRIX))
 def test_route_answers_as_the_matrix_says(world: World, endpoint: str, persona: str) -> None:
     rule = MATRIX[endpoint]
-    role, owner = PERSONAS[persona]
-    allowed = rule.allows(role, owner)
+    role, relation = PERSONAS[persona]
+    allowed = rule.allows(role, relation)
     url_rules = _url_rules(world.app, endpoint)
     assert url_rules, f"{endpoint} is in the matrix but not in the app"
     adapter = world.app.url_map.bind("localhost")

@@ -452,15 +452,17 @@ def test_device_not_available_for_investigation_is_an_answer():
 # --- patient identifiers in free text ---------------------------------------------------
 
 
-def test_postcode_in_narrative_blocks_submission_but_not_saving():
+def test_postcode_in_narrative_blocks_saving_and_submission_naming_the_field():
+    """Issue 11: refused on save too, so an identifier is never stored, not even in a draft."""
     values = medicine_values() | {"other_medicines": "Lives at SW1A 1AA; amlodipine 5 mg"}
     reaction = anaphylaxis() | {"treatment": "Adrenaline given, DOB 01/02/1959"}
-    message = "Remove {} from this text: reports must not identify the patient"
-    assert medicine_errors(values, [reaction]) == {
-        "other_medicines": [message.format("a postcode")],
-        "reactions.0.treatment": [message.format("a date of birth")],
+    message = "{} contains what looks like {}: remove it, reports must not identify the patient"
+    expected = {
+        "other_medicines": [message.format("Other medicines in the last 3 months", "a postcode")],
+        "reactions.0.treatment": [message.format("Treatment given", "a date of birth")],
     }
-    assert medicine_errors(values, [reaction], level=SAVE) == {}
+    assert medicine_errors(values, [reaction]) == expected
+    assert medicine_errors(values, [reaction], level=SAVE) == expected
 
 
 def test_serial_and_lot_numbers_are_not_narrative():
