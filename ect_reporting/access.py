@@ -23,7 +23,9 @@ def can_view_session(user: User, session: EctSession) -> bool:
 
 def can_view_report(user: User, report: Report) -> bool:
     """Reviewers see every report; clinicians those they or their session created."""
-    return user.has_role(*REVIEWER_ROLES) or report.created_by_id == user.id or report.session.created_by_id == user.id
+    if user.has_role(*REVIEWER_ROLES) or report.created_by_id == user.id:
+        return True
+    return report.session is not None and report.session.created_by_id == user.id
 
 
 def can_edit_session(user: User, session: EctSession) -> bool:

@@ -86,6 +86,9 @@ MATRIX: Final[dict[str, Rule]] = {
     "capture.edit_session": _page(Who.OWNER),
     # Reports (pages)
     "reports.create": _page(*_VIEWERS),
+    "reports.start": _page(Who.SIGNED_IN),  # a blank form: no object until it is saved
+    "reports.start_from_session": _page(Who.SIGNED_IN),  # the session in the body is checked as for reports.create
+    "reports.start_reaction_report": _page(*_VIEWERS),
     "reports.show": _page(*_VIEWERS),
     "reports.edit": _page(Who.OWNER),
     "reports.transition": _page(*_VIEWERS),  # which action a role may take is workflow's rule
@@ -112,6 +115,8 @@ MATRIX: Final[dict[str, Rule]] = {
     "api.get_session": _api(*_VIEWERS),
     "api.patch_session": _api(Who.OWNER),
     "api.create_report": _api(*_VIEWERS),
+    "api.create_blank_report": _api(Who.SIGNED_IN),  # no object until it is created
+    "api.create_reaction_report": _api(*_VIEWERS),
     "api.get_report": _api(*_VIEWERS),
     "api.patch_report": _api(Who.OWNER),
     "api.export_report": _api(*_VIEWERS),

@@ -29,8 +29,7 @@ from ect_reporting.reports.values import other_drug_values, reaction_values, rep
 from ect_reporting.rules import parse_date
 from ect_reporting.web import clinical_settings, clock_rules, current_actor, opcs_settings, organisation_code
 from ect_reporting.webforms import (
-    DeviceReportForm,
-    MedicineReportForm,
+    REPORT_FORMS,
     code_pickers,
     posted_lists,
     save_form,
@@ -81,7 +80,7 @@ def create(session_id: int) -> Any:
 
 
 def _form(report: Report, formdata: Any = None) -> Any:
-    form_class = MedicineReportForm if report.kind == "medicine" else DeviceReportForm
+    form_class = REPORT_FORMS[report.kind]
     if formdata is not None:
         return form_class(formdata=formdata)
     data: dict[str, Any] = report_values(report)
