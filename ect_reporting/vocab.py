@@ -197,6 +197,13 @@ REPORT_KINDS: Final[Vocabulary] = {
     "defective_medicine": "Defective medicine",
 }
 
+# Short names of the kinds, for table columns and tags.
+REPORT_KIND_SHORT: Final[Vocabulary] = {
+    "medicine": "Medicine",
+    "device": "Device",
+    "defective_medicine": "Defective medicine",
+}
+
 # Kinds that may start from a blank form, with no ECT session behind them
 # (a damaged batch in the store room, a generator fault at a service check).
 SESSIONLESS_KINDS: Final = frozenset({"device", "defective_medicine"})

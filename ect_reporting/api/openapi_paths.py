@@ -94,9 +94,8 @@ _IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"
 
 
 def _report_paths() -> Schema:
-    patch_body = {
-        "oneOf": [_ref("MedicineReportPatch"), _ref("DeviceReportPatch"), _ref("DefectiveMedicineReportPatch")]
-    }
+    patches = ("MedicineReportPatch", "DeviceReportPatch", "DefectiveMedicineReportPatch")
+    patch_body = {"oneOf": [_ref(name) for name in patches]}
     return {
         "/reports": {
             "post": _op(

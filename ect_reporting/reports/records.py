@@ -202,6 +202,7 @@ def _days_between(start: date | None, end: date | None) -> int | None:
 
 def _defective_medicine_part(report: Report, part: dict[str, Any]) -> dict[str, Any]:
     part["defect"]["urgent"] = clocks.is_urgent(report.kind, report.defect_category)
+    part["patient"] |= dict.fromkeys(MEDICINE_ONLY_PATIENT_KEYS)
     return copy.deepcopy(EMPTY_MEDICINE_PART) | EMPTY_DEVICE_PART | part
 
 

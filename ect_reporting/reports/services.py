@@ -93,6 +93,21 @@ def prefill_values(session: EctSession | None, kind: str, reporter: User) -> dic
     return values
 
 
+def initial_values(
+    session: EctSession | None, kind: str, actor: User, overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Return a new report's values: pre-filled, overridden, then UDI and near-miss fills.
+
+    A near miss (``no_patient_involved``) takes no patient data from the session.
+    """
+    given = clean_values(kind, overrides)
+    prefill = prefill_values(session, kind, actor)
+    if given.get("no_patient_involved"):
+        prefill = {attr: value for attr, value in prefill.items() if attr not in SESSION_TO_REPORT.values()}
+    values = udi.fill_from_udi(prefill | given)
+    return values | near_miss_fills(values)
+
+
 def case_id_for(organisation_code: str, initial_report_id: int) -> str:
     """Return the E2B C.1.1 case id ``GB-<ORG>-<initial report id, 6 digits>``.
 
@@ -167,19 +182,13 @@ def create_report(
     """Create a ``kind`` report pre-filled from ``session``; overrides win.
 
     ``session`` is None for a report started from a blank form (see
-    ``reports.starts``). A near miss (``no_patient_involved``) takes no
-    patient data from the session. The report starts a new case: its case
-    id (from ``organisation_code`` and its own id, so assigned after the
-    flush) is version 1 of that case.
+    ``reports.starts``). The report starts a new case: its case id (from
+    ``organisation_code`` and its own id, so assigned after the flush) is
+    version 1 of that case.
     """
     if kind not in REPORT_KINDS:
         raise ValidationFailed({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
-    given = clean_values(kind, overrides or {})
-    prefill = prefill_values(session, kind, actor)
-    if given.get("no_patient_involved"):
-        prefill = {attr: value for attr, value in prefill.items() if attr not in SESSION_TO_REPORT.values()}
-    values = udi.fill_from_udi(prefill | given)
-    values |= near_miss_fills(values)
+    values = initial_values(session, kind, actor, overrides or {})
     is_medicine = kind == "medicine"
     cleaned_reactions = clean_reactions(reactions or []) if is_medicine else []
     cleaned_drugs = clean_other_drugs(other_drugs or []) if is_medicine else []
@@ -196,8 +205,7 @@ def create_report(
     # Before the new row exists: the snapshot queries earlier sessions, which would autoflush it half-built.
     warnings = warning_snapshot(session, clinical_settings) if session is not None else []
     report = _new_report(session, kind, actor, values, {"reactions": cleaned_reactions, "other_drugs": cleaned_drugs})
-    report.clinical_warnings = warnings
-    report.source_report = source_report
+    report.clinical_warnings, report.source_report = warnings, source_report
     refresh_due_date(report, clock_rules)
     db_session.add(report)
     db_session.flush()
@@ -208,11 +216,7 @@ def create_report(
         action="create",
         object_type="report",
         object_id=report.id,
-        details={
-            "kind": kind,
-            "session_id": session.id if session is not None else None,
-            "source_report_id": source_report.id if source_report is not None else None,
-        },
+        details={"kind": kind, "session_id": report.session_id, "source_report_id": report.source_report_id},
     )
     return report
 
