@@ -47,7 +47,7 @@ class Report(PatientMinimumData, db.Model):
     nation: Mapped[str | None] = mapped_column(String(20))
     # A medicine report started from a defective-medicine report (reaction followed).
     source_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16), index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)  # vocab.REPORT_KINDS
     state: Mapped[str] = mapped_column(String(32), default="draft", index=True)
     report_type: Mapped[str] = mapped_column(String(16), default="initial")
     follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)

@@ -24,6 +24,8 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.alter_column('session_id', existing_type=sa.Integer(), nullable=True)
+        # "defective_medicine" is longer than the 16 characters "medicine" and "device" needed.
+        batch_op.alter_column('kind', existing_type=sa.String(length=16), type_=sa.String(length=32))
         batch_op.add_column(sa.Column('site_name', sa.String(length=160), nullable=True))
         batch_op.add_column(sa.Column('nation', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('source_report_id', sa.Integer(), nullable=True))
@@ -53,12 +55,16 @@ def upgrade():
     )
 
 
+# Reports 0006 cannot hold: no session, or the kind it does not know.
+_NOT_IN_0006 = "SELECT id FROM reports WHERE session_id IS NULL OR kind = 'defective_medicine'"
+
+
 def downgrade():
-    op.execute("DELETE FROM reactions WHERE report_id IN (SELECT id FROM reports WHERE session_id IS NULL)")
-    op.execute("DELETE FROM other_drugs WHERE report_id IN (SELECT id FROM reports WHERE session_id IS NULL)")
-    op.execute("DELETE FROM report_comments WHERE report_id IN (SELECT id FROM reports WHERE session_id IS NULL)")
+    for table in ('reactions', 'other_drugs', 'report_comments'):
+        op.execute(f"DELETE FROM {table} WHERE report_id IN ({_NOT_IN_0006})")
     op.execute("UPDATE reports SET source_report_id = NULL")
-    op.execute("DELETE FROM reports WHERE session_id IS NULL")
+    op.execute(f"UPDATE reports SET follow_up_of_id = NULL WHERE follow_up_of_id IN ({_NOT_IN_0006})")
+    op.execute("DELETE FROM reports WHERE session_id IS NULL OR kind = 'defective_medicine'")
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_reports_source_report_id_reports'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_reports_defect_category'))
@@ -69,4 +75,5 @@ def downgrade():
             'product_form', 'product_strength', 'no_patient_involved', 'source_report_id', 'nation', 'site_name',
         ):
             batch_op.drop_column(column)
+        batch_op.alter_column('kind', existing_type=sa.String(length=32), type_=sa.String(length=16))
         batch_op.alter_column('session_id', existing_type=sa.Integer(), nullable=False)
