@@ -64,7 +64,8 @@ def create(session_id: int) -> Any:
     session = access.visible_session(db.session, session_id, current_actor())
     kind = request.form.get("kind", "")
     if kind not in vocab.REPORT_KINDS:
-        raise ValidationFailed({"kind": ["Choose a medicine or device report"]})
+        kinds = ", ".join(vocab.REPORT_KINDS.values()).lower()
+        raise ValidationFailed({"kind": [f"Choose the kind of report: {kinds}"]})
     report = services.create_report(
         db.session,
         current_actor(),

@@ -307,3 +307,33 @@ def test_sessionless_report_is_visible_only_to_its_author_and_reviewers(client, 
     other = token_for(make_user("clinician"))
     assert client.get(url, headers=other).status_code == 403
     assert client.get(url, headers=lead_auth).status_code == 200
+
+
+@pytest.fixture
+def validating(app, e2b_schema_dir):
+    """Every E2B message is validated against the ICH schema before it is offered."""
+    app.config["ECT_E2B_SCHEMA_DIR"] = str(e2b_schema_dir)
+    return app
+
+
+def test_reaction_report_from_a_defect_exports_valid_e2b_naming_the_batch(client, auth, validating):
+    session_id = new_session(client, auth, procedure_date=YESTERDAY)
+    body = {**CRACKED_VIAL, "use": {"used_on_patient": True, "reaction_followed": True}}
+    body.pop("site")
+    defect = client.post(f"/api/v1/sessions/{session_id}/reports", json=body, headers=auth).get_json()
+    started = client.post(defect["links"]["reaction_report"], headers=auth)
+    url = started.headers["Location"]
+    reaction = {
+        "awareness_date": YESTERDAY,
+        "reactions": [{"verbatim": "Anaphylaxis minutes after the bleomycin bolus", "meddra_code": "10002218",
+                       "ctcae_grade": 3, "onset_date": YESTERDAY, "end_date": YESTERDAY,
+                       "treatment": "IM adrenaline", "outcome": "recovered"}],
+        "seriousness": {"serious": True, "criteria": ["life_threatening"]},
+        "causality": "probable",
+    }
+    patched = client.patch(url, json=reaction, headers={**auth, "If-Match": started.headers["ETag"]})
+    assert patched.status_code == 200, patched.get_json()
+    assert patched.get_json()["completeness"]["complete"], patched.get_json()["completeness"]
+    xml = client.get(f"{url}/export.xml", headers=auth)
+    assert xml.status_code == 200, xml.get_json()
+    assert b"BX4471A" in xml.data
