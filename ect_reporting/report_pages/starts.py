@@ -46,16 +46,23 @@ def start() -> Any:
     form = BLANK_FORMS[kind]()
     created: list[Report] = []
     fields = blank_form_fields(kind)
+    # A defective medicine used on a patient may name the session it was used in.
+    session_id = request.form.get("session_id", type=int) if kind == "defective_medicine" else None
+    session = access.visible_session(db.session, session_id, current_actor()) if session_id else None
     if form.validate_on_submit() and save_form(
         form,
         fields,
         lambda: created.append(
-            starts.start_blank_report(db.session, current_actor(), kind, typed_values(form, fields), **_options())
+            starts.start_blank_report(
+                db.session, current_actor(), kind, typed_values(form, fields), session=session, **_options()
+            )
         ),
     ):
         return _to_edit(created[0], "Draft report created. Fill in the rest and submit it for review.")
     status = 422 if request.method == "POST" else 200
-    return render_template("reports/start_form.html", form=form, kind=kind), status
+    sessions = starts.sessions_to_start_from(db.session, current_actor()) if kind == "defective_medicine" else []
+    page = render_template("reports/start_form.html", form=form, kind=kind, sessions=sessions, chosen=session_id)
+    return page, status
 
 
 @bp.post("/reports/new/from-session")

@@ -56,14 +56,25 @@ def blank_form_errors(kind: str, values: dict[str, Any]) -> Errors:
 
 
 def start_blank_report(
-    db_session: Session, actor: User, kind: str, values: dict[str, Any], **options: Any
+    db_session: Session,
+    actor: User,
+    kind: str,
+    values: dict[str, Any],
+    session: EctSession | None = None,
+    **options: Any,
 ) -> Report:
-    """Create a ``kind`` report with no session from ``values`` (typed values keyed by attribute).
+    """Create a ``kind`` report from the short blank form's ``values`` (typed values keyed by attribute).
 
-    ``options`` go to ``services.create_report`` (clock rules, organisation
-    code, today). Raises ``ValidationFailed`` with every problem at once.
+    ``session`` links it to the ECT session the product was used in (a
+    defective medicine used on a patient): the session then pre-fills it and
+    only what was typed overrides that. ``options`` go to
+    ``services.create_report`` (clock rules, organisation code, today).
+    Raises ``ValidationFailed`` with every problem at once.
     """
     cleaned = clean_values(kind, values) if kind in vocab.REPORT_KINDS else {}
+    if session is not None:
+        typed = {attr: value for attr, value in cleaned.items() if value not in (None, [], False)}
+        return services.create_report(db_session, actor, session, kind, typed, **options)
     errors = blank_form_errors(kind, cleaned)
     if errors:
         raise ValidationFailed(errors)

@@ -159,3 +159,17 @@ def test_near_miss_page_says_no_patient(client, clinician, make_session):
     page = client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert "Near miss" in page and "No patient involved." in page
     assert session.id  # the session exists but the near miss is not tied to it
+
+
+def test_defect_from_blank_form_can_link_the_session_it_was_used_in(client, clinician, make_session):
+    session = make_session(user=clinician)
+    sign_in(client, clinician)
+    assert f'value="{session.id}"' in client.get("/reports/new?kind=defective_medicine").get_data(as_text=True)
+    response = client.post(
+        "/reports/new?kind=defective_medicine",
+        data={"kind": "defective_medicine", "session_id": str(session.id), "drug_batch": "BX4471A"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    report = db.session.scalar(db.select(Report))
+    assert (report.session_id, report.drug_batch, report.site_name) == (session.id, "BX4471A", session.site_name)
+    assert report.local_reference == session.local_reference
