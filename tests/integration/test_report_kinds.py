@@ -337,3 +337,18 @@ def test_reaction_report_from_a_defect_exports_valid_e2b_naming_the_batch(client
     xml = client.get(f"{url}/export.xml", headers=auth)
     assert xml.status_code == 200, xml.get_json()
     assert b"BX4471A" in xml.data
+
+
+def test_a_sent_defect_report_takes_a_follow_up_with_its_batch_and_site(client, auth, lead_auth):
+    url = client.post("/api/v1/reports", json=CRACKED_VIAL, headers=auth).headers["Location"]
+    approve(client, url, auth, lead_auth)
+    sent = client.post(f"{url}/transitions", json={"action": "send", "mhra_reference": "YC-DEF-1",
+                                                   "sent_date": TODAY.isoformat()}, headers=lead_auth)
+    assert sent.status_code == 200, sent.get_json()
+    follow_up = client.post(f"{url}/follow-ups", json={"report_type": "follow_up"}, headers=auth)
+    assert follow_up.status_code == 201, follow_up.get_json()
+    body = follow_up.get_json()
+    assert body["kind"] == "defective_medicine" and body["session_id"] is None
+    assert body["product"]["batch"] == "BX4471A" and body["site"]["nation"] == "wales"
+    assert body["case_id"] == client.get(url, headers=auth).get_json()["case_id"]
+    assert body["regulator_reference"] == "YC-DEF-1"
