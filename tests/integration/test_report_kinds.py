@@ -352,3 +352,33 @@ def test_a_sent_defect_report_takes_a_follow_up_with_its_batch_and_site(client, 
     assert body["product"]["batch"] == "BX4471A" and body["site"]["nation"] == "wales"
     assert body["case_id"] == client.get(url, headers=auth).get_json()["case_id"]
     assert body["regulator_reference"] == "YC-DEF-1"
+
+
+def test_blank_form_device_and_medicine_reports_export_fhir_and_e2b(client, auth, validating):
+    """No session: the exports that need a procedure still validate (FHIR via fhir.resources, E2B via the XSDs)."""
+    site = {"name": "Store room", "nation": "england"}
+    device = client.post("/api/v1/reports", json={"kind": "device", "site": site, **NEAR_MISS,
+                                                  "device": {"generator": {"manufacturer": "IGEA",
+                                                                           "model": "Cliniporator VITAE"}}},
+                         headers=auth)
+    assert device.get_json()["completeness"]["complete"], device.get_json()["completeness"]
+    fhir = client.get(f"{device.headers['Location']}/export.fhir.json", headers=auth)
+    assert fhir.status_code == 200, fhir.get_json()
+    Bundle.model_validate(json.loads(fhir.data))
+    medicine = client.post("/api/v1/reports", json={
+        "kind": "medicine", "site": site, "awareness_date": YESTERDAY,
+        "patient": {"initials": "JB", "age": 64, "sex": "male"},
+        "suspect_drug": {"name": "bleomycin", "batch": "BX1", "route": "intravenous", "dose": 15000,
+                         "dose_unit": "IU", "date_started": YESTERDAY},
+        "reactions": [{"verbatim": "Fever and rigors the evening after ECT", "outcome": "recovered",
+                       "onset_date": YESTERDAY}],
+        "seriousness": {"serious": False},
+    }, headers=auth)
+    assert medicine.status_code == 201, medicine.get_json()
+    assert medicine.get_json()["completeness"]["complete"], medicine.get_json()["completeness"]
+    url = medicine.headers["Location"]
+    xml = client.get(f"{url}/export.xml", headers=auth)
+    assert xml.status_code == 200, xml.get_json()
+    fhir = client.get(f"{url}/export.fhir.json", headers=auth)
+    assert fhir.status_code == 200, fhir.get_json()
+    Bundle.model_validate(json.loads(fhir.data))
