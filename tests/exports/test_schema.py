@@ -17,7 +17,7 @@ from ect_reporting.record_types import RECORD_VERSION
 from ect_reporting.schemas import export_errors, report_schema, validate_export
 
 # Dict constants in vocab.py that are not enumerations of a record field.
-NOT_ENUMS = {"ROLES", "DRUG_DOSE_UNIT", "SERIOUSNESS_CRITERIA", "REGULATORS", "REPORT_KIND_SHORT"}  # labels, not stored values
+NOT_ENUMS = {"ROLES", "DRUG_DOSE_UNIT", "SERIOUSNESS_CRITERIA", "REGULATORS", "REPORT_KIND_SHORT"}
 
 
 def vocabularies() -> dict[str, dict[str, str]]:
