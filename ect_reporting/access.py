@@ -9,6 +9,9 @@
   delivered by a team: any of them may notice a problem and report it)
   and, without a team, the sessions they recorded; and the reports of
   those sessions, plus any they wrote. Seen but not theirs answers 403.
+- A report carries its own site (``Report.site_id``: its session's, or
+  for a report started from a blank form its author's when it was
+  created), so a report without a session is scoped like any other.
 - Only the author changes a session, and only the author edits a report
   (while it is a draft or returned).
 
@@ -50,10 +53,16 @@ def can_view_session(user: User, session: EctSession) -> bool:
 
 
 def can_view_report(user: User, report: Report) -> bool:
-    """Whoever may see the report's session sees its reports; an author always sees their own."""
-    if not same_site(user, report.session.site_id):
+    """Reviewers of the report's site see it; so do its author and whoever may see its session.
+
+    A report started from a blank form has no session: only its author and
+    the reviewers of its site see it.
+    """
+    if not same_site(user, report.site_id):
         return False
-    return report.created_by_id == user.id or can_view_session(user, report.session)
+    if user.has_role(*REVIEWER_ROLES) or report.created_by_id == user.id:
+        return True
+    return report.session is not None and can_view_session(user, report.session)
 
 
 def can_edit_session(user: User, session: EctSession) -> bool:
@@ -70,7 +79,7 @@ def can_comment(user: User, report: Report) -> bool:
     """Governance leads and administrators of the report's site, and its author, may comment."""
     if report.created_by_id == user.id:
         return True
-    return user.has_role(*REVIEWER_ROLES) and same_site(user, report.session.site_id)
+    return user.has_role(*REVIEWER_ROLES) and same_site(user, report.site_id)
 
 
 def visible_session(db_session: Session, session_id: int, user: User) -> EctSession:
@@ -86,7 +95,7 @@ def visible_session(db_session: Session, session_id: int, user: User) -> EctSess
 def visible_report(db_session: Session, report_id: int, user: User) -> Report:
     """Return the report, or raise ``NotFound`` (missing, or another site's) / ``Forbidden``."""
     report = db_session.get(Report, report_id)
-    if report is None or not same_site(user, report.session.site_id):
+    if report is None or not same_site(user, report.site_id):
         raise NotFound(f"There is no report {report_id}")
     if not can_view_report(user, report):
         raise Forbidden("You do not have access to this report")
@@ -113,10 +122,11 @@ def report_scope(user: User) -> ColumnElement[bool]:
     """Return the SQL condition for the reports ``user`` may see (``can_view_report``)."""
     if user.has_role(*ALL_SITES_ROLES):
         return true()
-    sessions = Report.session_id.in_(select(EctSession.id).where(session_scope(user)))
+    site = Report.site_id == user.site_id
     if user.has_role(*REVIEWER_ROLES):
-        return sessions
-    return or_(Report.created_by_id == user.id, sessions)
+        return site
+    sessions = Report.session_id.in_(select(EctSession.id).where(session_scope(user)))
+    return and_(site, or_(Report.created_by_id == user.id, sessions))
 
 
 _report_scope: ContextVar[ColumnElement[bool] | None] = ContextVar("report_scope", default=None)

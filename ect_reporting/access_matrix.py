@@ -116,6 +116,9 @@ MATRIX: Final[dict[str, Rule]] = {
     # Reports (pages)
     "reports.create": _page(*_VIEWERS),
     "reports.choose_draft": _page(*_VIEWERS),
+    "reports.start": _page(Who.SIGNED_IN),  # a blank form: no object until it is saved
+    "reports.start_from_session": _page(Who.SIGNED_IN),  # the session in the body is checked as for reports.create
+    "reports.start_reaction_report": _page(*_VIEWERS),
     "reports.show": _page(*_VIEWERS),
     "reports.edit": _page(Who.OWNER),
     "reports.transition": _page(*_VIEWERS),  # which action a role may take is workflow's rule
@@ -148,6 +151,8 @@ MATRIX: Final[dict[str, Rule]] = {
     "api.get_session": _api(*_VIEWERS),
     "api.patch_session": _api(Who.OWNER),
     "api.create_report": _api(*_VIEWERS),
+    "api.create_blank_report": _api(Who.SIGNED_IN),  # no object until it is created
+    "api.create_reaction_report": _api(*_VIEWERS),
     "api.get_report": _api(*_VIEWERS),
     "api.patch_report": _api(Who.OWNER),
     "api.export_report": _api(*_VIEWERS),

@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Final, Literal
 
 from ect_reporting.config import int_setting
-from ect_reporting.vocab import REPORT_KINDS
+from ect_reporting.vocab import REPORT_KINDS, URGENT_DEFECT_CATEGORIES
 
 ClockStatus = Literal["overdue", "due_soon", "on_time"]
 
@@ -34,6 +34,8 @@ CONFIG_KEYS: Final[dict[str, str]] = {
     "device_other_days": "ECT_CLOCK_DEVICE_OTHER_DAYS",
     "device_unclassified_days": "ECT_CLOCK_DEVICE_UNCLASSIFIED_DAYS",
     "due_soon_days": "ECT_CLOCK_DUE_SOON_DAYS",
+    "defective_medicine_days": "ECT_CLOCK_DEFECTIVE_MEDICINE_DAYS",
+    "defective_medicine_urgent_days": "ECT_CLOCK_DEFECTIVE_MEDICINE_URGENT_DAYS",
 }
 
 
@@ -52,6 +54,10 @@ class ClockRules:
       classified could be a serious public health threat, so it gets the
       shortest clock until someone classifies it.
     - ``due_soon_days``: how close a deadline must be to show "due soon".
+    - Defective medicine (Yellow Card): ``defective_medicine_days`` (15);
+      a suspected counterfeit is urgent: ``defective_medicine_urgent_days``
+      (0, due the same day), since counterfeit stock may still be in use
+      elsewhere.
     """
 
     medicine_serious_days: int = 15
@@ -61,6 +67,8 @@ class ClockRules:
     device_other_days: int = 15
     device_unclassified_days: int = 2
     due_soon_days: int = 3
+    defective_medicine_days: int = 15
+    defective_medicine_urgent_days: int = 0
 
     def __post_init__(self) -> None:
         """Reject negative periods, which would make every report overdue."""
@@ -83,9 +91,17 @@ class ClockRules:
         return cls(**values)
 
     def days_for(
-        self, kind: str, serious: bool | None, incident_classification: str | None
+        self,
+        kind: str,
+        serious: bool | None,
+        incident_classification: str | None,
+        defect_category: str | None = None,
     ) -> int:
         """Return the number of days allowed; see ``due_date``."""
+        if kind == "defective_medicine":
+            if is_urgent(kind, defect_category):
+                return self.defective_medicine_urgent_days
+            return self.defective_medicine_days
         if kind == "medicine":
             if serious is False:
                 return self.medicine_non_serious_days
@@ -113,12 +129,18 @@ class ClockRules:
 DEFAULT_RULES: Final = ClockRules()
 
 
+def is_urgent(kind: str, defect_category: str | None) -> bool:
+    """Whether a report is flagged "urgent": a defective medicine suspected to be counterfeit."""
+    return kind == "defective_medicine" and defect_category in URGENT_DEFECT_CATEGORIES
+
+
 def due_date(
     kind: str,
     awareness_date: datetime.date,
     serious: bool | None,
     incident_classification: str | None,
     rules: ClockRules = DEFAULT_RULES,
+    defect_category: str | None = None,
 ) -> datetime.date:
     """Return the date a report must reach the MHRA by.
 
@@ -129,7 +151,7 @@ def due_date(
     given the shortest device clock). Unknown kinds or classifications
     raise ``ValueError`` rather than guessing a deadline.
     """
-    days = rules.days_for(kind, serious, incident_classification)
+    days = rules.days_for(kind, serious, incident_classification, defect_category)
     return awareness_date + datetime.timedelta(days=days)
 
 

@@ -155,7 +155,15 @@ SESSION_TO_DEVICE_REPORT: dict[str, str] = {
     "procedure_date": "incident_date",
 }
 
+# Where the report comes from: copied from the session, typed on a blank form.
+SITE_FIELDS: tuple[Field, ...] = (
+    _s("site.name", "site_name", "Hospital or site", 160),
+    _e("site.nation", "nation", "Nation", vocab.NATIONS),
+)
+SESSION_TO_SITE: dict[str, str] = {"site_name": "site_name", "nation": "nation"}
+
 REPORT_COMMON_FIELDS: tuple[Field, ...] = (
+    *SITE_FIELDS,
     Field(
         "awareness_date",
         "awareness_date",
@@ -277,6 +285,12 @@ DEVICE_FIELDS: tuple[Field, ...] = (
     Field("device.manufacturer_informed", "manufacturer_informed", "bool", "Manufacturer informed"),
     Field("device.manufacturer_informed_date", "manufacturer_informed_date", "date", "Date manufacturer informed"),
     Field(
+        "incident.no_patient_involved",
+        "no_patient_involved",
+        "bool",
+        "No patient involved (near miss found before any patient was treated)",
+    ),
+    Field(
         "incident.description",
         "incident_description",
         "text",
@@ -322,6 +336,81 @@ DEVICE_FIELDS: tuple[Field, ...] = (
 )
 
 
+DEFECTIVE_MEDICINE_FIELDS: tuple[Field, ...] = (
+    _e("product.drug", "drug", "Medicine", vocab.DRUGS),
+    _s("product.name", "drug_product", "Product or brand name", 120),
+    _s("product.strength", "product_strength", "Strength", 60),
+    _s("product.form", "product_form", "Form (for example powder for solution for injection)", 60),
+    Field(
+        "product.batch",
+        "drug_batch",
+        "str",
+        "Batch number",
+        max_length=35,
+        submit_message="Give the batch number: the batch matters most in a defect report",
+    ),
+    Field("product.expiry_date", "product_expiry", "date", "Expiry date", future_allowed=True),
+    _s("product.manufacturer", "product_manufacturer", "Manufacturer or marketing authorisation holder", 160),
+    Field(
+        "defect.category",
+        "defect_category",
+        "enum",
+        "What is wrong with the product",
+        choices=vocab.DEFECT_CATEGORIES,
+        submit_message="Choose what is wrong with the product",
+    ),
+    Field(
+        "defect.description",
+        "defect_description",
+        "text",
+        "Describe the defect",
+        max_length=20000,
+        submit_message="Describe the defect",
+        narrative=True,
+    ),
+    Field("defect.date_found", "incident_date", "date", "Date the defect was found"),
+    Field(
+        "use.used_on_patient",
+        "used_on_patient",
+        "bool",
+        "Was the product used on a patient?",
+        submit_message="Say whether the product was used on a patient",
+    ),
+    Field("use.reaction_followed", "reaction_followed", "bool", "Did an adverse reaction follow?"),
+    Field("stock.quantity_affected", "quantity_affected", "int", "Quantity affected (packs or vials)",
+          minimum=1, maximum=100_000),
+    Field(
+        "stock.location",
+        "stock_location",
+        "enum",
+        "Where the stock is now",
+        choices=vocab.STOCK_LOCATIONS,
+        submit_message="Say where the stock is now",
+    ),
+    Field("stock.pharmacy_informed", "pharmacy_informed", "bool", "Pharmacy informed"),
+    Field(
+        "stock.supplier_informed", "supplier_informed", "bool", "Supplier or marketing authorisation holder informed"
+    ),
+)
+
+# Session attributes a defective-medicine report starts with (the product given that day).
+SESSION_TO_DEFECTIVE_REPORT: dict[str, str] = {
+    "drug": "drug",
+    "drug_product": "drug_product",
+    "drug_batch": "drug_batch",
+    "procedure_date": "incident_date",
+}
+
+# Defective-medicine attributes a medicine (ADR) report started from it takes over.
+DEFECTIVE_TO_MEDICINE_REPORT: dict[str, str] = {
+    "drug": "drug",
+    "drug_product": "drug_product",
+    "drug_batch": "drug_batch",
+    "site_name": "site_name",
+    "nation": "nation",
+    **SESSION_TO_REPORT,
+}
+
 # Lists of entries on a medicine report: key (API, record and error path
 # prefix) -> (label, the fields of one entry, most entries allowed).
 MEDICINE_LISTS: dict[str, tuple[str, tuple[Field, ...], int]] = {
@@ -330,9 +419,49 @@ MEDICINE_LISTS: dict[str, tuple[str, tuple[Field, ...], int]] = {
 }
 
 
+# Each report kind's own fields (after the common ones); keyed like vocab.REPORT_KINDS.
+KIND_FIELDS: dict[str, tuple[Field, ...]] = {
+    "medicine": MEDICINE_FIELDS,
+    "device": DEVICE_FIELDS,
+    "defective_medicine": DEFECTIVE_MEDICINE_FIELDS,
+}
+
+
 def report_fields(kind: str) -> tuple[Field, ...]:
     """Return the top-level fields of a report of ``kind``."""
-    return REPORT_COMMON_FIELDS + (MEDICINE_FIELDS if kind == "medicine" else DEVICE_FIELDS)
+    return REPORT_COMMON_FIELDS + KIND_FIELDS[kind]
+
+
+# What a blank form asks before the full report form (attributes of the kind's fields):
+# the site, and enough to identify the product, the device or the patient.
+BLANK_FORM_ATTRS: dict[str, tuple[str, ...]] = {
+    "device": (
+        "site_name",
+        "nation",
+        "no_patient_involved",
+        "generator_udi",
+        "electrode_udi",
+        "generator_manufacturer",
+        "generator_model",
+        "electrode_model",
+        "electrode_lot",
+    ),
+    "defective_medicine": ("site_name", "nation", "drug", "drug_product", "drug_batch", "defect_category"),
+    "medicine": (
+        "site_name",
+        "nation",
+        *(f.attr for f in PATIENT_FIELDS),
+        "drug",
+        "drug_product",
+        "drug_batch",
+    ),
+}
+
+
+def blank_form_fields(kind: str) -> tuple[Field, ...]:
+    """Return the fields a blank form of ``kind`` asks, in form order."""
+    fields = by_attr(report_fields(kind))
+    return tuple(fields[attr] for attr in BLANK_FORM_ATTRS[kind])
 
 
 def by_attr(fields: tuple[Field, ...]) -> dict[str, Field]:

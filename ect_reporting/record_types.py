@@ -18,13 +18,21 @@ expanded ``CodedTerm`` (code, display, system) where the input holds the
 bare code. Only minimum patient data appears: initials, sex,
 age, weight, height and the local reference - never name, NHS number,
 date of birth or address.
+
+Record version 2.1 adds the third kind ``defective_medicine`` (parts
+``product``, ``defect``, ``use``, ``stock``; None on other kinds), the
+``site`` every report comes from, ``incident.no_patient_involved`` (a
+device near miss) and ``related_report`` (the medicine report started from
+a defective medicine, or the defect a medicine report was started from).
+A report started from a blank form has no session: its ``procedure``
+keeps every key with ``session_id`` and the session's values None.
 """
 
 from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
 
-RECORD_VERSION = "2.0"
+RECORD_VERSION = "2.1"
 
 
 class CodedTerm(TypedDict):
@@ -58,7 +66,7 @@ class Patient(TypedDict):
 
 
 class Procedure(TypedDict):
-    session_id: int
+    session_id: int | None  # None: the report started from a blank form
     procedure_date: str | None
     site_name: str | None
     nation: str | None  # vocab.NATIONS
@@ -158,6 +166,7 @@ class Electrode(TypedDict):
 
 
 class Incident(TypedDict):
+    no_patient_involved: bool  # a near miss: no patient data, IMDRF F27, "all other reportable incidents"
     description: str | None
     date: str | None
     classification: str | None  # vocab.INCIDENT_CLASSIFICATIONS
@@ -207,9 +216,49 @@ class Nullification(TypedDict):
     reason: str | None  # E2B C.1.11.2
 
 
+class Site(TypedDict):
+    name: str | None
+    nation: str | None  # vocab.NATIONS
+
+
+class Product(TypedDict):
+    drug: str | None  # vocab.DRUGS
+    name: str | None
+    strength: str | None
+    form: str | None
+    batch: str | None
+    expiry_date: str | None
+    manufacturer: str | None  # manufacturer or marketing authorisation holder
+
+
+class Defect(TypedDict):
+    category: str | None  # vocab.DEFECT_CATEGORIES
+    description: str | None
+    date_found: str | None
+    urgent: bool  # derived: a suspected counterfeit (same-day clock)
+
+
+class Use(TypedDict):
+    used_on_patient: bool | None
+    reaction_followed: bool | None
+
+
+class Stock(TypedDict):
+    quantity_affected: int | None
+    location: str | None  # vocab.STOCK_LOCATIONS
+    pharmacy_informed: bool | None
+    supplier_informed: bool | None
+
+
+class RelatedReport(TypedDict):
+    report_id: int
+    reference: str
+    kind: str  # vocab.REPORT_KINDS
+
+
 class Record(TypedDict):
     record_version: str
-    kind: Literal["medicine", "device"]
+    kind: Literal["medicine", "device", "defective_medicine"]
     report_id: int
     reference: str  # e.g. "ECT-000042"
     state: str  # vocab.REPORT_STATES
@@ -227,6 +276,8 @@ class Record(TypedDict):
     mhra_reference: str | None  # this version's reference from the regulator
     regulator_reference: str | None  # the case's reference: the one given when it was first sent
     nullification: Nullification
+    site: Site
+    related_reports: list[RelatedReport]
     patient: Patient
     reporter: Reporter
     procedure: Procedure  # from the ECT session; read-only in the report
@@ -243,6 +294,11 @@ class Record(TypedDict):
     # Device reports (None on medicine reports):
     device: Device | None
     incident: Incident | None
+    # Defective-medicine reports (None on the other kinds):
+    product: Product | None
+    defect: Defect | None
+    use: Use | None
+    stock: Stock | None
 
 
 # The keys of the other kind, as they stand empty in a record of one kind.
@@ -256,3 +312,4 @@ EMPTY_MEDICINE_PART: dict[str, object] = {
     "causality": None,
 }
 EMPTY_DEVICE_PART: dict[str, object] = {"device": None, "incident": None}
+EMPTY_DEFECTIVE_MEDICINE_PART: dict[str, object] = {"product": None, "defect": None, "use": None, "stock": None}

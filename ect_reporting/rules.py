@@ -27,10 +27,12 @@ from email_validator import EmailNotValidError, validate_email
 from ect_reporting import reference, udi, vocab
 from ect_reporting.exceptions import Errors
 from ect_reporting.fields import (
+    DEFECTIVE_MEDICINE_FIELDS,
     DEVICE_FIELDS,
     MEDICINE_FIELDS,
     MEDICINE_LISTS,
     OTHER_DRUG_FIELDS,
+    PATIENT_FIELDS,
     REACTION_FIELDS,
     REPORT_COMMON_FIELDS,
     SESSION_FIELDS,
@@ -501,6 +503,7 @@ def _device_errors(values: Mapping[str, Any], today: date, level: Level) -> Erro
     check_udi(DEVICE_FIELDS, values, errors)
     _check_imdrf(values, "device_problem_codes", reference.imdrf.DEVICE_PROBLEM_ANNEXES, errors)
     _check_imdrf(values, "health_effect_codes", reference.imdrf.HEALTH_EFFECT_ANNEXES, errors)
+    _near_miss_errors(values, errors)
     generator_named = not _blank(values.get("generator_manufacturer")) and not _blank(values.get("generator_model"))
     if level == SUBMIT and not (generator_named or not _blank(values.get("electrode_model"))):
         add_error(
@@ -512,6 +515,72 @@ def _device_errors(values: Mapping[str, Any], today: date, level: Level) -> Erro
 
 
 _PATIENT_IDENTIFIERS = ("patient_initials", "patient_age", "patient_sex", "local_reference")
+_PATIENT_ATTRS = tuple(f.attr for f in PATIENT_FIELDS)
+
+
+def _near_miss_errors(values: Mapping[str, Any], errors: Errors) -> None:
+    """A device near miss has no patient: patient data are refused, F27 and "other reportable" fixed.
+
+    ``services`` fills the code and classification in; these rules refuse a
+    caller who sends something else, at every level, so no near miss is
+    ever stored with a patient or a harm it cannot have had.
+    """
+    if not values.get("no_patient_involved"):
+        return
+    given = [f.label for f in PATIENT_FIELDS if not _blank(values.get(f.attr))]
+    if given:
+        add_error(
+            errors,
+            "patient",
+            "A near miss involves no patient: remove the patient details (" + ", ".join(given).lower() + ")",
+        )
+    if not _blank(values.get("patient_consequence")):
+        add_error(errors, "incident.patient_consequence", "A near miss involves no patient: remove the consequences")
+    codes = set(values.get("health_effect_codes") or [])
+    if codes - {vocab.NEAR_MISS_HEALTH_IMPACT_CODE}:
+        add_error(
+            errors,
+            "incident.health_effect_codes",
+            f"A near miss has only the health impact {vocab.NEAR_MISS_HEALTH_IMPACT_CODE} "
+            "(problem identified during non-clinical procedure)",
+        )
+    classification = values.get("incident_classification")
+    if classification not in (None, vocab.NEAR_MISS_CLASSIFICATION):
+        add_error(
+            errors,
+            "incident.classification",
+            "A near miss is classified as " + vocab.INCIDENT_CLASSIFICATIONS[vocab.NEAR_MISS_CLASSIFICATION].lower(),
+        )
+
+
+def _defective_medicine_errors(values: Mapping[str, Any], today: date, level: Level) -> Errors:
+    """A defective-medicine report: the product and batch, the defect, and where the stock is.
+
+    No patient is needed; whether an adverse reaction followed is asked
+    only when the product was used on a patient.
+    """
+    errors = check_fields(DEFECTIVE_MEDICINE_FIELDS, values, today=today, level=level)
+    if values.get("used_on_patient") is False and values.get("reaction_followed"):
+        add_error(
+            errors,
+            "use.reaction_followed",
+            "A reaction cannot follow if the product was not used on a patient: answer 'No' or change the first answer",
+        )
+    if level == SUBMIT:
+        if _blank(values.get("drug")) and _blank(values.get("drug_product")):
+            add_error(errors, "product.name", "Give the medicine or its product or brand name")
+        if values.get("used_on_patient") and values.get("reaction_followed") is None:
+            add_error(errors, "use.reaction_followed", "Say whether an adverse reaction followed")
+    return errors
+
+
+def _patient_required(kind: str, values: Mapping[str, Any]) -> bool:
+    """Whether the ICH/MHRA minimum of an identifiable patient applies.
+
+    A defective medicine is about the product, and a device near miss has
+    no patient; every other report needs one.
+    """
+    return kind != "defective_medicine" and not values.get("no_patient_involved")
 
 
 def _patient_errors(values: Mapping[str, Any]) -> Errors:
@@ -577,11 +646,13 @@ def report_errors(
 
     ``procedure_date`` is the ECT session's date, which the awareness date cannot precede.
     """
-    errors = _patient_errors(values) if level == SUBMIT else {}
+    errors = _patient_errors(values) if level == SUBMIT and _patient_required(kind, values) else {}
     merge(errors, check_fields(REPORT_COMMON_FIELDS, values, today=today, level=level))
     _awareness_errors(values, procedure_date, errors)
     if kind == "medicine":
         merge(errors, _medicine_errors(values, reactions or [], other_drugs or [], today, level))
+    elif kind == "defective_medicine":
+        merge(errors, _defective_medicine_errors(values, today, level))
     else:
         merge(errors, _device_errors(values, today, level))
     if level == SUBMIT:

@@ -194,7 +194,45 @@ UDI_ISSUERS: Final[Vocabulary] = {
 REPORT_KINDS: Final[Vocabulary] = {
     "medicine": "Suspected adverse drug reaction",
     "device": "Adverse incident with a medical device",
+    "defective_medicine": "Defective medicine",
 }
+
+# Short names of the kinds, for table columns and tags.
+REPORT_KIND_SHORT: Final[Vocabulary] = {
+    "medicine": "Medicine",
+    "device": "Device",
+    "defective_medicine": "Defective medicine",
+}
+
+# Kinds that may start from a blank form, with no ECT session behind them
+# (a damaged batch in the store room, a generator fault at a service check).
+SESSIONLESS_KINDS: Final = frozenset({"device", "defective_medicine"})
+
+# Kinds whose report is about a medicine (the Yellow Card scheme in every nation).
+MEDICINE_KINDS: Final = frozenset({"medicine", "defective_medicine"})
+
+# Yellow Card defective-medicine report: what is wrong with the product.
+DEFECT_CATEGORIES: Final[Vocabulary] = {
+    "container_closure": "Container or closure damage",
+    "particles_discolouration": "Particles or discolouration",
+    "labelling_packaging": "Labelling or packaging error",
+    "suspected_counterfeit": "Suspected counterfeit",
+    "other": "Other",
+}
+
+# The defect category that makes a defective-medicine report urgent (same-day clock).
+URGENT_DEFECT_CATEGORIES: Final = frozenset({"suspected_counterfeit"})
+
+# Where the defective stock is now.
+STOCK_LOCATIONS: Final[Vocabulary] = {
+    "quarantined": "Quarantined on site",
+    "returned_to_pharmacy": "Returned to pharmacy",
+    "returned_to_supplier": "Returned to supplier",
+}
+
+# IMDRF annex F code and MIR classification a device near miss (no patient) always carries.
+NEAR_MISS_HEALTH_IMPACT_CODE: Final = "F27"
+NEAR_MISS_CLASSIFICATION: Final = "other_reportable"
 
 # ICH E2B(R3) E.i.7 outcome values.
 OUTCOMES: Final[Vocabulary] = {

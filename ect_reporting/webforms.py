@@ -39,6 +39,8 @@ from ect_reporting import reference
 from ect_reporting.exceptions import ValidationFailed
 from ect_reporting.extensions import db
 from ect_reporting.fields import (
+    BLANK_FORM_ATTRS,
+    DEFECTIVE_MEDICINE_FIELDS,
     DEVICE_FIELDS,
     MEDICINE_FIELDS,
     MEDICINE_LISTS,
@@ -47,6 +49,7 @@ from ect_reporting.fields import (
     REPORT_COMMON_FIELDS,
     SESSION_FIELDS,
     Field,
+    blank_form_fields,
 )
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
@@ -342,6 +345,23 @@ MedicineReportForm = _form_class(
     },
 )
 DeviceReportForm = _form_class("DeviceReportForm", FlaskForm, REPORT_COMMON_FIELDS + DEVICE_FIELDS)
+DefectiveMedicineReportForm = _form_class(
+    "DefectiveMedicineReportForm", FlaskForm, REPORT_COMMON_FIELDS + DEFECTIVE_MEDICINE_FIELDS
+)
+
+# The edit form of each report kind (vocab.REPORT_KINDS).
+REPORT_FORMS: dict[str, type] = {
+    "medicine": MedicineReportForm,
+    "device": DeviceReportForm,
+    "defective_medicine": DefectiveMedicineReportForm,
+}
+
+
+# The blank-form start of each kind (fields.BLANK_FORM_ATTRS).
+BLANK_FORMS: dict[str, type] = {
+    kind: _form_class(f"Blank{kind.title().replace('_', '')}Form", FlaskForm, blank_form_fields(kind))
+    for kind in BLANK_FORM_ATTRS
+}
 
 
 class SentDateForm(Form):

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from ect_reporting.api import views  # noqa: E402,F401  (registers the routes)
+from ect_reporting.api import starts, views  # noqa: E402,F401  (registers the routes)

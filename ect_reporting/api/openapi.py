@@ -221,6 +221,7 @@ def components() -> Schema:
             },
             "MedicineReportPatch": report_body_schema("medicine", with_kind=False),
             "DeviceReportPatch": report_body_schema("device", with_kind=False),
+            "DefectiveMedicineReportPatch": report_body_schema("defective_medicine", with_kind=False),
             "Transition": transition_schema(),
             "FollowUp": follow_up_schema(),
             "Session": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},

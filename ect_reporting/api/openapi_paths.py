@@ -94,8 +94,27 @@ _IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"
 
 
 def _report_paths() -> Schema:
-    patch_body = {"oneOf": [_ref("MedicineReportPatch"), _ref("DeviceReportPatch")]}
+    patches = ("MedicineReportPatch", "DeviceReportPatch", "DefectiveMedicineReportPatch")
+    patch_body = {"oneOf": [_ref(name) for name in patches]}
     return {
+        "/reports": {
+            "post": _op(
+                "createBlankReport",
+                "Create a report without a session: give the site (and for a medicine report the patient)",
+                _created("Report"),
+                _BODY_ERRORS,
+                body={"required": True, **_json(_ref("NewReport"))},
+            ),
+        },
+        "/reports/{report_id}/reaction-report": {
+            "parameters": [_REPORT_ID],
+            "post": _op(
+                "createReactionReport",
+                "Start the suspected reaction report of a defective medicine followed by a reaction",
+                _created("Report"),
+                (401, 403, 404, 409),
+            ),
+        },
         "/reports/{report_id}": {
             "parameters": [_REPORT_ID],
             "get": _op(
@@ -142,7 +161,7 @@ def _export_paths() -> Schema:
         "json": ("application/json", _ref("ReportExport"), ()),
         "pdf": ("application/pdf", binary, ()),
         "xml": ("application/xml", binary, (409, 422)),
-        "fhir.json": ("application/fhir+json", {"type": "object"}, (422,)),
+        "fhir.json": ("application/fhir+json", {"type": "object"}, (409, 422)),
     }
     return {
         f"/reports/{{report_id}}/export.{fmt}": {

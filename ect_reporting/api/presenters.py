@@ -6,9 +6,11 @@ from typing import Any
 
 from flask import url_for
 
+from ect_reporting import clocks
 from ect_reporting.api.payload import serialise_fields
 from ect_reporting.fields import OTHER_DRUG_FIELDS, REACTION_FIELDS, SESSION_FIELDS, report_fields
 from ect_reporting.models import EctSession, Report
+from ect_reporting.reports import starts
 from ect_reporting.reports.read_model import ReportView
 from ect_reporting.reports.records import regulator_reference
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
@@ -48,6 +50,8 @@ def report_json(report: Report, view: ReportView | None = None) -> dict[str, Any
         "regulator_reference": regulator_reference(report),
         "session_id": report.session_id,
         "due_date": report.due_date.isoformat() if report.due_date else None,
+        "urgent": clocks.is_urgent(report.kind, report.defect_category),
+        "source_report_id": report.source_report_id,
         "mhra_reference": report.mhra_reference,
     }
     body.update(serialise_fields(report_values(report), report_fields(report.kind)))
@@ -56,8 +60,9 @@ def report_json(report: Report, view: ReportView | None = None) -> dict[str, Any
         body["other_drugs"] = [serialise_fields(values, OTHER_DRUG_FIELDS) for values in other_drug_values(report)]
     if view is not None:
         body["completeness"] = {"complete": view.ready_to_submit, "problems": view.problem_dicts()}
-    body["links"] = {
-        "self": url_for("api.get_report", report_id=report.id),
-        "session": url_for("api.get_session", session_id=report.session_id),
-    }
+    body["links"] = {"self": url_for("api.get_report", report_id=report.id)}
+    if report.session_id is not None:
+        body["links"]["session"] = url_for("api.get_session", session_id=report.session_id)
+    if starts.may_start_reaction_report(report):
+        body["links"]["reaction_report"] = url_for("api.create_reaction_report", report_id=report.id)
     return body

@@ -13,6 +13,7 @@ from ect_reporting.api.payload import parse_fields, unknown_keys
 from ect_reporting.api.presenters import report_json, session_json
 from ect_reporting.errors import error_response
 from ect_reporting.exceptions import Errors, Forbidden, ValidationFailed
+from ect_reporting.exports.availability import available_formats, unavailable_reason
 from ect_reporting.extensions import db
 from ect_reporting.fields import MEDICINE_LISTS, SESSION_FIELDS, Field, report_fields
 from ect_reporting.models import EctSession, Report
@@ -285,8 +286,9 @@ def export_report(report_id: int, fmt: str) -> Any:
     if renderer is None:
         raise ApiError(404, f"Unknown export format '{fmt}'; use json, pdf, xml or fhir.json")
     view = report_view(db.session, user, report, opcs=opcs_settings())
-    if fmt == "xml" and report.kind != "medicine":
-        return error_response(409, "E2B(R3) is for adverse drug reactions; device reports export as FHIR or PDF")
+    unavailable = unavailable_reason(report.kind, fmt)
+    if unavailable is not None:
+        return error_response(409, unavailable, kind=report.kind, formats=available_formats(report.kind))
     refusal = _refusal(fmt, view.problem_dicts())
     if refusal is not None:
         return refusal

@@ -13,8 +13,9 @@ from abc import ABC, abstractmethod
 from typing import ClassVar, NamedTuple
 
 from ect_reporting.record_types import Record
+from ect_reporting.vocab import REPORT_KINDS
 
-KINDS = ("medicine", "device")
+KINDS = tuple(REPORT_KINDS)
 
 
 class ExportFile(NamedTuple):
@@ -65,7 +66,7 @@ class Renderer(ABC):
             raise TypeError(f"case_version must be an int, not {case_version!r}")
         destination = record.get("destination") or {}
         scheme = _FILENAME_SCHEMES.get(destination.get("scheme"), "yellow-card")
-        return f"{scheme}-{kind}-{case_id}-v{case_version}.{self.extension}"
+        return f"{scheme}-{kind.replace('_', '-')}-{case_id}-v{case_version}.{self.extension}"
 
     @abstractmethod
     def render(self, record: Record) -> bytes:

@@ -23,7 +23,7 @@ from typing import Any
 from ect_reporting.exports.base import Renderer
 from ect_reporting.record_types import Record
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 CHECKSUM_ALGORITHM = "sha256"
 
 

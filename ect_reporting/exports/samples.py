@@ -3,7 +3,7 @@
 Used by the export tests, the PDF benchmark and anyone previewing the
 layout: one serious bleomycin reaction (England, Yellow Card) and one
 broken-electrode incident (Scotland, IRIC). Fictional people throughout.
-Keys follow the order of ``record_types.Record`` (record version 2.0), so
+Keys follow the order of ``record_types.Record`` (record version 2.1), so
 a diff against a real export reads top to bottom. Callers get deep copies
 so nobody mutates the originals.
 """
@@ -14,13 +14,13 @@ import copy
 
 from ect_reporting.record_types import Record
 
-__all__ = ["DEVICE_RECORD", "MEDICINE_RECORD", "Record", "sample_record"]
+__all__ = ["DEFECTIVE_MEDICINE_RECORD", "DEVICE_RECORD", "MEDICINE_RECORD", "Record", "sample_record"]
 
 # A 67-year-old woman treated with IV bleomycin ECT for cutaneous melanoma
 # metastases on the left shin: anaphylaxis (CTCAE grade 3) minutes after
 # the bolus, and skin ulceration two weeks later. Serious: hospitalised.
 MEDICINE_RECORD: Record = {
-    "record_version": "2.0",
+    "record_version": "2.1",
     "kind": "medicine",
     "report_id": 42,
     "reference": "ECT-000042",
@@ -43,6 +43,8 @@ MEDICINE_RECORD: Record = {
     "mhra_reference": None,
     "regulator_reference": None,
     "nullification": {"nullified": False, "date": None, "reason": None},
+    "site": {"name": "Example Hospitals NHS Foundation Trust - Skin Cancer Unit", "nation": "england"},
+    "related_reports": [],
     "patient": {
         "initials": "MR",
         "sex": "female",
@@ -231,12 +233,16 @@ MEDICINE_RECORD: Record = {
     "causality": "probable",
     "device": None,
     "incident": None,
+    "product": None,
+    "defect": None,
+    "use": None,
+    "stock": None,
 }
 
 # A linear needle array electrode broke during ECT at a Scottish site, so
 # the report goes to IRIC rather than the Yellow Card scheme.
 DEVICE_RECORD: Record = {
-    "record_version": "2.0",
+    "record_version": "2.1",
     "kind": "device",
     "report_id": 57,
     "reference": "ECT-000057",
@@ -259,6 +265,8 @@ DEVICE_RECORD: Record = {
     "mhra_reference": None,
     "regulator_reference": None,
     "nullification": {"nullified": False, "date": None, "reason": None},
+    "site": {"name": "Example Royal Infirmary, Dundee", "nation": "scotland"},
+    "related_reports": [],
     "patient": {
         "initials": "JD",
         "sex": "male",
@@ -378,6 +386,7 @@ DEVICE_RECORD: Record = {
         "manufacturer_informed_date": "2025-05-07",
     },
     "incident": {
+        "no_patient_involved": False,
         "description": (
             "During the third application one needle of the linear array "
             "snapped at the hub. The fragment was retrieved from the lesion "
@@ -399,9 +408,73 @@ DEVICE_RECORD: Record = {
         "device_location": "quarantined",
         "available_for_investigation": True,
     },
+    "product": None,
+    "defect": None,
+    "use": None,
+    "stock": None,
 }
 
 
+def _defective_medicine_record() -> Record:
+    """A cracked bleomycin vial found in the pharmacy fridge before reconstitution: no patient, no reaction."""
+    record = copy.deepcopy(MEDICINE_RECORD)
+    record.update(
+        {
+            "kind": "defective_medicine",
+            "report_id": 77,
+            "reference": "ECT-000077",
+            "case_id": "GB-ECT-000077",
+            "due_date": "2025-06-17",
+            "clinical_warnings": [],
+            "suspect_drug": None,
+            "reactions": [],
+            "other_drugs": [],
+            "seriousness": None,
+            "other_medicines": None,
+            "additional_information": None,
+            "causality": None,
+            "code_versions": {"meddra": None, "ctcae": None, "imdrf": None},
+            "product": {
+                "drug": "bleomycin",
+                "name": "Bleomycin 15,000 IU powder for solution for injection",
+                "strength": "15,000 IU",
+                "form": "Powder for solution for injection",
+                "batch": "BX4471A",
+                "expiry_date": "2027-03-31",
+                "manufacturer": "Example Pharma UK Ltd",
+            },
+            "defect": {
+                "category": "container_closure",
+                "description": "Hairline crack in the vial shoulder, noticed before reconstitution.",
+                "date_found": "2025-06-02",
+                "urgent": False,
+            },
+            "use": {"used_on_patient": False, "reaction_followed": None},
+            "stock": {
+                "quantity_affected": 1,
+                "location": "quarantined",
+                "pharmacy_informed": True,
+                "supplier_informed": False,
+            },
+        }
+    )
+    record["patient"] = dict.fromkeys(record["patient"])  # type: ignore[assignment]
+    record["procedure"] = dict.fromkeys(record["procedure"]) | {  # type: ignore[assignment]
+        "site_name": record["site"]["name"],
+        "nation": "england",
+        "opcs_codes": [],
+        "opcs_release": record["procedure"]["opcs_release"],
+        "opcs_notes": [],
+    }
+    return record
+
+
+DEFECTIVE_MEDICINE_RECORD: Record = _defective_medicine_record()
+
+
+_SAMPLES = {"medicine": MEDICINE_RECORD, "device": DEVICE_RECORD, "defective_medicine": DEFECTIVE_MEDICINE_RECORD}
+
+
 def sample_record(kind: str) -> Record:
-    """Return a fresh deep copy of the medicine or device sample."""
-    return copy.deepcopy(MEDICINE_RECORD if kind == "medicine" else DEVICE_RECORD)
+    """Return a fresh deep copy of the sample of ``kind`` (a vocab.REPORT_KINDS value)."""
+    return copy.deepcopy(_SAMPLES[kind])

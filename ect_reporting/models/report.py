@@ -39,8 +39,18 @@ class Report(PatientMinimumData, db.Model):
     __tablename__ = "reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("ect_sessions.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16), index=True)
+    # None for a report started from a blank form (vocab.SESSIONLESS_KINDS, or a
+    # medicine report with the patient minimum data typed in).
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("ect_sessions.id"), index=True)
+    # The site whose reviewers see the report: its session's, or its author's for a report
+    # started from a blank form. Stored, not derived, so moving a user moves none of their reports.
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    # Where the report comes from: copied from the session, typed on a blank form.
+    site_name: Mapped[str | None] = mapped_column(String(160))
+    nation: Mapped[str | None] = mapped_column(String(20))
+    # A medicine report started from a defective-medicine report (reaction followed).
+    source_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)  # vocab.REPORT_KINDS
     state: Mapped[str] = mapped_column(String(32), default="draft", index=True)
     report_type: Mapped[str] = mapped_column(String(16), default="initial")
     follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
@@ -133,6 +143,22 @@ class Report(PatientMinimumData, db.Model):
     patient_consequence: Mapped[str | None] = mapped_column(Text)
     device_location: Mapped[str | None] = mapped_column(String(32))
     available_for_investigation: Mapped[bool | None]
+    # Device near miss: nobody was treated, so no patient data (IMDRF F27).
+    no_patient_involved: Mapped[bool] = mapped_column(default=False)
+
+    # Defective medicine (the product and batch; drug, drug_product, drug_batch and incident_date shared).
+    product_strength: Mapped[str | None] = mapped_column(String(60))
+    product_form: Mapped[str | None] = mapped_column(String(60))
+    product_expiry: Mapped[date | None]
+    product_manufacturer: Mapped[str | None] = mapped_column(String(160))
+    defect_category: Mapped[str | None] = mapped_column(String(32), index=True)
+    defect_description: Mapped[str | None] = mapped_column(Text)
+    used_on_patient: Mapped[bool | None]
+    reaction_followed: Mapped[bool | None]
+    quantity_affected: Mapped[int | None]
+    stock_location: Mapped[str | None] = mapped_column(String(32))
+    pharmacy_informed: Mapped[bool | None]
+    supplier_informed: Mapped[bool | None]
 
     # Governance.
     submitted_at: Mapped[datetime | None]
@@ -153,7 +179,7 @@ class Report(PatientMinimumData, db.Model):
     ack_messages: Mapped[list[str] | None] = mapped_column(JSON)  # ACK.B.r.7
     ack_recorded_at: Mapped[datetime | None]
 
-    session: Mapped[EctSession] = relationship(back_populates="reports")
+    session: Mapped[EctSession | None] = relationship(back_populates="reports")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     reactions: Mapped[list[Reaction]] = relationship(
@@ -165,7 +191,13 @@ class Report(PatientMinimumData, db.Model):
     comments: Mapped[list[ReportComment]] = relationship(
         back_populates="report", order_by="ReportComment.id", cascade="all, delete-orphan"
     )
-    follow_up_of: Mapped[Report | None] = relationship(remote_side=[id])
+    follow_up_of: Mapped[Report | None] = relationship(remote_side=[id], foreign_keys=[follow_up_of_id])
+    source_report: Mapped[Report | None] = relationship(
+        remote_side=[id], foreign_keys=[source_report_id], back_populates="started_reports"
+    )
+    started_reports: Mapped[list[Report]] = relationship(
+        foreign_keys=[source_report_id], back_populates="source_report"
+    )
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}  # noqa: RUF012
 

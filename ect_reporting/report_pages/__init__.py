@@ -11,4 +11,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from ect_reporting.report_pages import views  # noqa: E402,F401  (registers the routes)
+from ect_reporting.report_pages import starts, views  # noqa: E402,F401  (registers the routes)

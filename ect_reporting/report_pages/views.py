@@ -37,8 +37,7 @@ from ect_reporting.reports.readiness import submission_problems
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
 from ect_reporting.web import clinical_settings, clock_rules, current_actor, opcs_settings, organisation_code
 from ect_reporting.webforms import (
-    DeviceReportForm,
-    MedicineReportForm,
+    REPORT_FORMS,
     SentDateForm,
     attach_errors,
     code_pickers,
@@ -88,7 +87,8 @@ def create(session_id: int) -> Any:
     session = access.visible_session(db.session, session_id, current_actor())
     kind = request.form.get("kind", "")
     if kind not in vocab.REPORT_KINDS:
-        raise ValidationFailed({"kind": ["Choose a medicine or device report"]})
+        kinds = ", ".join(vocab.REPORT_KINDS.values()).lower()
+        raise ValidationFailed({"kind": [f"Choose the kind of report: {kinds}"]})
     chose_new_after = request.form.get("after", type=int)
     if drafts.draft_to_continue(db.session, current_actor(), session, kind, chose_new_after=chose_new_after):
         db.session.rollback()  # nothing changed; releases the session's lock
@@ -121,7 +121,7 @@ def choose_draft(session_id: int, kind: str) -> Any:
 
 
 def _form(report: Report, formdata: Any = None) -> Any:
-    form_class = MedicineReportForm if report.kind == "medicine" else DeviceReportForm
+    form_class = REPORT_FORMS[report.kind]
     if formdata is not None:
         return form_class(formdata=formdata)
     data: dict[str, Any] = report_values(report)

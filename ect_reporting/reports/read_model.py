@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from ect_reporting import access, audit, vocab
 from ect_reporting.config import OpcsSettings
+from ect_reporting.exports import availability
 from ect_reporting.models import Report, ReportComment, User
 from ect_reporting.record_types import Record
-from ect_reporting.reports import duplicates, follow_ups, history, readiness, records, returns, workflow
+from ect_reporting.reports import duplicates, follow_ups, history, readiness, records, returns, starts, workflow
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,15 @@ class ReportView:
             return []
         found = duplicates.possible_duplicates(self.db_session, self.report)
         return [(other, access.can_view_report(self.actor, other)) for other in found]
+
+    def has_export(self, fmt: str) -> bool:
+        """Whether this report's kind exports as ``fmt`` (``exports.availability``)."""
+        return availability.has_format(self.report.kind, fmt)
+
+    @property
+    def may_start_reaction_report(self) -> bool:
+        """A defective medicine used on a patient, a reaction followed, and no reaction report yet."""
+        return starts.may_start_reaction_report(self.report)
 
     @cached_property
     def history(self) -> list[history.HistoryEntry]:

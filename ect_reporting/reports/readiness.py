@@ -28,8 +28,9 @@ def submission_problems(report: Report, today: date | None = None) -> list[tuple
         other_drugs=other_drug_values(report) if report.kind == "medicine" else None,
         today=today or date.today(),
         level=rules.SUBMIT,
-        procedure_date=report.session.procedure_date,
+        procedure_date=report.session.procedure_date if report.session is not None else None,
     )
-    session_values = {f.attr: getattr(report.session, f.attr) for f in _SESSION_NARRATIVES}
-    rules.merge(errors, rules.identifier_errors(_SESSION_NARRATIVES, session_values))
+    if report.session is not None:
+        session_values = {f.attr: getattr(report.session, f.attr) for f in _SESSION_NARRATIVES}
+        rules.merge(errors, rules.identifier_errors(_SESSION_NARRATIVES, session_values))
     return [(path, message) for path, messages in errors.items() for message in messages]

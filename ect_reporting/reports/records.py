@@ -22,11 +22,12 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
-from ect_reporting import clinical, reference, udi, vocab
+from ect_reporting import clinical, clocks, reference, udi, vocab
 from ect_reporting.config import OpcsSettings
 from ect_reporting.fields import MEDICINE_FIELDS, OTHER_DRUG_FIELDS, REACTION_FIELDS, Field, report_fields
 from ect_reporting.models import EctSession, Report
 from ect_reporting.record_types import (
+    EMPTY_DEFECTIVE_MEDICINE_PART,
     EMPTY_DEVICE_PART,
     EMPTY_MEDICINE_PART,
     RECORD_VERSION,
@@ -35,6 +36,7 @@ from ect_reporting.record_types import (
     Destination,
     Procedure,
     Record,
+    RelatedReport,
 )
 from ect_reporting.reports.coding import ctcae_version_for
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
@@ -60,13 +62,29 @@ def _hh_mm(value: time | None) -> str | None:
 
 
 def destination_for(kind: str, nation: str | None) -> Destination:
-    """Name where the report goes: devices in Scotland/NI go to IRIC/NIAIC."""
+    """Name where the report goes: devices in Scotland/NI go to IRIC/NIAIC.
+
+    Medicines, suspected reactions and defects alike, go to the Yellow Card
+    scheme from all four nations.
+    """
     scheme = "yellow_card"
     if kind == "device" and nation == "scotland":
         scheme = "iric"
     elif kind == "device" and nation == "northern_ireland":
         scheme = "niaic"
     return {"scheme": scheme, "name": vocab.DESTINATIONS[scheme], "nation": nation}
+
+
+def no_procedure(report: Report) -> Procedure:
+    """The procedure part of a report started from a blank form: every key, no session values.
+
+    Keeping the shape lets every renderer read ``record["procedure"]`` the
+    same way; the site is the one typed on the report.
+    """
+    empty = dict.fromkeys(Procedure.__annotations__)
+    empty |= {"site_name": report.site_name, "nation": report.nation, "opcs_codes": [], "opcs_notes": []}
+    empty["opcs_release"] = reference.opcs_release()
+    return cast(Procedure, empty)
 
 
 def build_procedure(session: EctSession, opcs: OpcsSettings) -> Procedure:
@@ -182,13 +200,21 @@ def _days_between(start: date | None, end: date | None) -> int | None:
     return (end - start).days if start is not None and end is not None else None
 
 
+def _defective_medicine_part(report: Report, part: dict[str, Any]) -> dict[str, Any]:
+    part["defect"]["urgent"] = clocks.is_urgent(report.kind, report.defect_category)
+    part["patient"] |= dict.fromkeys(MEDICINE_ONLY_PATIENT_KEYS)
+    return copy.deepcopy(EMPTY_MEDICINE_PART) | EMPTY_DEVICE_PART | part
+
+
 def _report_fields_part(report: Report) -> dict[str, Any]:
     part = place({}, report_fields(report.kind), report_values(report))
+    if report.kind == "defective_medicine":
+        return _defective_medicine_part(report, part)
     if report.kind != "medicine":
         part["patient"] |= dict.fromkeys(MEDICINE_ONLY_PATIENT_KEYS)
         for unit in (part["device"]["generator"], part["device"]["electrode"]):
             unit |= udi.record_keys(unit["udi"])  # derived: UDI-DI, UDI-PI and issuer, as regulators ask
-        return copy.deepcopy(EMPTY_MEDICINE_PART) | part
+        return copy.deepcopy(EMPTY_MEDICINE_PART) | EMPTY_DEFECTIVE_MEDICINE_PART | part
     started = report.drug_date_started
     part["reactions"] = [
         place({"time_to_onset_days": _days_between(started, reaction["onset_date"])}, REACTION_FIELDS, reaction)
@@ -197,7 +223,14 @@ def _report_fields_part(report: Report) -> dict[str, Any]:
     part["other_drugs"] = [place({}, OTHER_DRUG_FIELDS, drug) for drug in other_drug_values(report)]
     if not (report.drug or report.drug_product):
         part["suspect_drug"] = None
-    return EMPTY_DEVICE_PART | part
+    return EMPTY_DEVICE_PART | EMPTY_DEFECTIVE_MEDICINE_PART | part
+
+
+def related_reports(report: Report) -> list[RelatedReport]:
+    """The defect a medicine report was started from, and the medicine reports started from a defect."""
+    linked = [report.source_report] if report.source_report is not None else []
+    linked += sorted(report.started_reports, key=lambda r: r.id)
+    return [{"report_id": r.id, "reference": r.reference, "kind": r.kind} for r in linked]
 
 
 def regulator_reference(report: Report) -> str | None:
@@ -218,7 +251,7 @@ def build_record(report: Report, opcs: OpcsSettings) -> Record:
     """
     record = {
         "record_version": RECORD_VERSION,
-        "kind": "medicine" if report.kind == "medicine" else "device",
+        "kind": report.kind,
         "report_id": report.id,
         "reference": report.reference,
         "state": report.state,
@@ -231,7 +264,7 @@ def build_record(report: Report, opcs: OpcsSettings) -> Record:
         "due_date": iso_date(report.due_date),
         "created_at": iso_datetime(report.created_at) or "",
         "updated_at": iso_datetime(report.updated_at) or "",
-        "destination": destination_for(report.kind, report.session.nation),
+        "destination": destination_for(report.kind, report.nation),
         "mhra_reference": report.mhra_reference,
         "regulator_reference": regulator_reference(report),
         "nullification": {
@@ -239,7 +272,8 @@ def build_record(report: Report, opcs: OpcsSettings) -> Record:
             "date": iso_datetime(report.nullified_at),
             "reason": report.nullification_reason,
         },
-        "procedure": build_procedure(report.session, opcs),
+        "procedure": build_procedure(report.session, opcs) if report.session is not None else no_procedure(report),
+        "related_reports": related_reports(report),
         "clinical_warnings": [{"field": w["field"], "message": w["message"]} for w in report.clinical_warnings or []],
         "code_versions": code_versions(report),
     }

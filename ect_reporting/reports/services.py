@@ -20,7 +20,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ect_reporting import clinical, clocks, rules, udi
 from ect_reporting.audit import record_changes, record_event
 from ect_reporting.exceptions import ValidationFailed, VersionConflict
-from ect_reporting.fields import SESSION_TO_DEVICE_REPORT, SESSION_TO_MEDICINE_REPORT, SESSION_TO_REPORT
+from ect_reporting.fields import (
+    SESSION_TO_DEFECTIVE_REPORT,
+    SESSION_TO_DEVICE_REPORT,
+    SESSION_TO_MEDICINE_REPORT,
+    SESSION_TO_REPORT,
+    SESSION_TO_SITE,
+)
 from ect_reporting.models import EctSession, Report, User
 from ect_reporting.models._common import utcnow
 from ect_reporting.reports.coding import stamp_coding_versions
@@ -36,14 +42,39 @@ from ect_reporting.reports.values import (
     report_values,
 )
 from ect_reporting.session_summary import warning_snapshot
-from ect_reporting.vocab import REPORT_KINDS
+from ect_reporting.vocab import NEAR_MISS_CLASSIFICATION, NEAR_MISS_HEALTH_IMPACT_CODE, REPORT_KINDS
+
+# Session attributes each kind copies (besides the site); patient data only where a patient was treated.
+_SESSION_TO_KIND: dict[str, dict[str, str]] = {
+    "medicine": SESSION_TO_REPORT | SESSION_TO_MEDICINE_REPORT,
+    "device": SESSION_TO_REPORT | SESSION_TO_DEVICE_REPORT,
+    "defective_medicine": SESSION_TO_REPORT | SESSION_TO_DEFECTIVE_REPORT,
+}
 
 
-def prefill_values(session: EctSession, kind: str, reporter: User) -> dict[str, Any]:
-    """Return the values a new ``kind`` report takes from ``session`` and ``reporter``."""
-    mapping = dict(SESSION_TO_REPORT)
-    mapping.update(SESSION_TO_MEDICINE_REPORT if kind == "medicine" else SESSION_TO_DEVICE_REPORT)
-    values = {report_attr: getattr(session, session_attr) for session_attr, report_attr in mapping.items()}
+def near_miss_fills(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what a device near miss always says: health impact F27, "all other reportable incidents".
+
+    Filled in rather than asked, so a reporter ticking "no patient involved"
+    cannot leave the code or classification out; anything contradicting
+    them is refused by ``rules``.
+    """
+    if not values.get("no_patient_involved"):
+        return {}
+    fills: dict[str, Any] = {}
+    if not values.get("health_effect_codes"):
+        fills["health_effect_codes"] = [NEAR_MISS_HEALTH_IMPACT_CODE]
+    if values.get("incident_classification") is None:
+        fills["incident_classification"] = NEAR_MISS_CLASSIFICATION
+    return fills
+
+
+def prefill_values(session: EctSession | None, kind: str, reporter: User) -> dict[str, Any]:
+    """Return the values a new ``kind`` report takes from ``session`` (if any) and ``reporter``."""
+    values: dict[str, Any] = {}
+    if session is not None:
+        mapping = SESSION_TO_SITE | _SESSION_TO_KIND[kind]
+        values = {report_attr: getattr(session, session_attr) for session_attr, report_attr in mapping.items()}
     values.update(
         reporter_name=reporter.full_name,
         reporter_profession=reporter.profession,
@@ -52,13 +83,29 @@ def prefill_values(session: EctSession, kind: str, reporter: User) -> dict[str, 
         reporter_qualification=reporter.qualification,
     )
     if kind == "medicine":
+        histology = session.histology if session is not None else None
         values["drug_indication"] = "Electrochemotherapy for cutaneous metastases" + (
-            f" ({session.histology.replace('_', ' ')})" if session.histology and session.histology != "other" else ""
+            f" ({histology.replace('_', ' ')})" if histology and histology != "other" else ""
         )
         values["action_taken"] = "not_applicable"
-    else:
+    elif kind == "device":
         values["suspect_component"] = "unknown"
     return values
+
+
+def initial_values(
+    session: EctSession | None, kind: str, actor: User, overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Return a new report's values: pre-filled, overridden, then UDI and near-miss fills.
+
+    A near miss (``no_patient_involved``) takes no patient data from the session.
+    """
+    given = clean_values(kind, overrides)
+    prefill = prefill_values(session, kind, actor)
+    if given.get("no_patient_involved"):
+        prefill = {attr: value for attr, value in prefill.items() if attr not in SESSION_TO_REPORT.values()}
+    values = udi.fill_from_udi(prefill | given)
+    return values | near_miss_fills(values)
 
 
 def case_id_for(organisation_code: str, initial_report_id: int) -> str:
@@ -92,15 +139,17 @@ def refresh_due_date(report: Report, clock_rules: clocks.ClockRules) -> None:
         report.serious,
         report.incident_classification,
         clock_rules,
+        defect_category=report.defect_category,
     )
 
 
 def _new_report(
-    session: EctSession, kind: str, actor: User, values: Mapping[str, Any], lists: Mapping[str, list[Any]]
+    session: EctSession | None, kind: str, actor: User, values: Mapping[str, Any], lists: Mapping[str, list[Any]]
 ) -> Report:
     """Return an unsaved draft, version 1 of a new case, holding ``values`` and its lists."""
     report = Report(
         session=session,
+        site_id=session.site_id if session is not None else actor.site_id,
         kind=kind,
         state="draft",
         report_type="initial",
@@ -119,7 +168,7 @@ def _new_report(
 def create_report(
     db_session: Session,
     actor: User,
-    session: EctSession,
+    session: EctSession | None,
     kind: str,
     overrides: Mapping[str, Any] | None = None,
     reactions: Sequence[Mapping[str, Any]] | None = None,
@@ -129,15 +178,18 @@ def create_report(
     clock_rules: clocks.ClockRules = clocks.DEFAULT_RULES,
     organisation_code: str = "ECT",
     clinical_settings: clinical.ClinicalSettings = clinical.DEFAULT_SETTINGS,
+    source_report: Report | None = None,
 ) -> Report:
     """Create a ``kind`` report pre-filled from ``session``; overrides win.
 
-    The report starts a new case: its case id (from ``organisation_code``
-    and its own id, so assigned after the flush) is version 1 of that case.
+    ``session`` is None for a report started from a blank form (see
+    ``reports.starts``). The report starts a new case: its case id (from
+    ``organisation_code`` and its own id, so assigned after the flush) is
+    version 1 of that case.
     """
     if kind not in REPORT_KINDS:
         raise ValidationFailed({"kind": [f"Kind must be one of: {', '.join(REPORT_KINDS)}"]})
-    values = udi.fill_from_udi(prefill_values(session, kind, actor) | clean_values(kind, overrides or {}))
+    values = initial_values(session, kind, actor, overrides or {})
     is_medicine = kind == "medicine"
     cleaned_reactions = clean_reactions(reactions or []) if is_medicine else []
     cleaned_drugs = clean_other_drugs(other_drugs or []) if is_medicine else []
@@ -147,14 +199,14 @@ def create_report(
         cleaned_reactions,
         other_drugs=cleaned_drugs,
         today=today or date.today(),
-        procedure_date=session.procedure_date,
+        procedure_date=session.procedure_date if session is not None else None,
     )
     if errors:
         raise ValidationFailed(errors)
     # Before the new row exists: the snapshot queries earlier sessions, which would autoflush it half-built.
-    warnings = warning_snapshot(session, clinical_settings)
+    warnings = warning_snapshot(session, clinical_settings) if session is not None else []
     report = _new_report(session, kind, actor, values, {"reactions": cleaned_reactions, "other_drugs": cleaned_drugs})
-    report.clinical_warnings = warnings
+    report.clinical_warnings, report.source_report = warnings, source_report
     refresh_due_date(report, clock_rules)
     db_session.add(report)
     db_session.flush()
@@ -165,7 +217,7 @@ def create_report(
         action="create",
         object_type="report",
         object_id=report.id,
-        details={"kind": kind, "session_id": session.id},
+        details={"kind": kind, "session_id": report.session_id, "source_report_id": report.source_report_id},
     )
     return report
 
@@ -204,6 +256,7 @@ def update_report(
         raise VersionConflict(report.version)
     cleaned = clean_values(report.kind, values)
     cleaned |= udi.udi_fills(report_values(report) | cleaned)
+    cleaned |= near_miss_fills(report_values(report) | cleaned)
     new_lists = _given_lists(report, {"reactions": reactions, "other_drugs": other_drugs})
     after = {key: new_lists.get(key, current(report)) for key, current in _CURRENT_LIST.items()}
     errors = rules.report_errors(
@@ -212,7 +265,7 @@ def update_report(
         after["reactions"],
         other_drugs=after["other_drugs"],
         today=today or date.today(),
-        procedure_date=report.session.procedure_date,
+        procedure_date=report.session.procedure_date if report.session is not None else None,
     )
     if errors:
         raise ValidationFailed(errors)

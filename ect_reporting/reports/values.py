@@ -55,8 +55,9 @@ def clean_values(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
     for attr in _LIST_ATTRS:
         if attr in cleaned and cleaned[attr] is None:
             cleaned[attr] = []
-    if "black_triangle" in cleaned and cleaned["black_triangle"] is None:
-        cleaned["black_triangle"] = False  # not flagged unless someone says so
+    for flag in ("black_triangle", "no_patient_involved"):
+        if flag in cleaned and cleaned[flag] is None:
+            cleaned[flag] = False  # not flagged unless someone says so
     return cleaned
 
 

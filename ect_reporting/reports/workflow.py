@@ -299,7 +299,7 @@ TRANSITIONS: dict[str, Transition] = {
 
 def destination_scheme(report: Report) -> str:
     """Return where ``report`` goes (yellow_card, iric or niaic), as its record says."""
-    return destination_for(report.kind, report.session.nation)["scheme"]
+    return destination_for(report.kind, report.nation)["scheme"]
 
 
 def _role_allows(transition: Transition, actor: User, report: Report) -> bool:

@@ -79,23 +79,28 @@ def due_soon_condition(today: date, due_soon_days: int) -> ColumnElement[bool]:
 
 
 def seriousness_condition(value: str) -> ColumnElement[bool]:
-    """Serious means the Yellow Card flag for medicines, the MIR classification for devices."""
+    """Serious means the Yellow Card flag for medicines, the MIR classification for devices, urgent for defects."""
     medicine = Report.kind == "medicine"
     device = Report.kind == "device"
+    defect = Report.kind == "defective_medicine"  # serious: urgent (suspected counterfeit)
+    urgent = Report.defect_category.in_(vocab.URGENT_DEFECT_CATEGORIES)
     if value == "serious":
         return or_(
             and_(medicine, Report.serious.is_(True)),
             and_(device, Report.incident_classification.in_(SERIOUS_DEVICE_CLASSIFICATIONS)),
+            and_(defect, urgent),
         )
     if value == "not_serious":
         return or_(
             and_(medicine, Report.serious.is_(False)),
             and_(device, Report.incident_classification == "other_reportable"),
+            and_(defect, Report.defect_category.is_not(None), ~urgent),
         )
     if value == "unknown":
         return or_(
             and_(medicine, Report.serious.is_(None)),
             and_(device, Report.incident_classification.is_(None)),
+            and_(defect, Report.defect_category.is_(None)),
         )
     raise ValueError(f"unknown seriousness filter {value!r}")
 
@@ -104,6 +109,8 @@ def seriousness_of(report: Report) -> str:
     """Return "serious", "not_serious" or "unknown", as ``seriousness_condition`` tests it."""
     if report.kind == "medicine":
         flag = report.serious
+    elif report.kind == "defective_medicine":
+        flag = None if report.defect_category is None else report.defect_category in vocab.URGENT_DEFECT_CATEGORIES
     else:
         classification = report.incident_classification
         flag = None if classification is None else classification in SERIOUS_DEVICE_CLASSIFICATIONS

@@ -130,7 +130,7 @@ def queue_csv_rows(reports_: list[Report], today: date, due_soon_days: int) -> l
                     r.electrode_model,
                     r.created_by.full_name,
                     r.created_at.strftime("%Y-%m-%d %H:%M"),
-                    vocab.regulator(destination_for(r.kind, r.session.nation)["scheme"]),
+                    vocab.regulator(destination_for(r.kind, r.nation)["scheme"]),
                     r.mhra_reference,
                 )
             ]

@@ -89,7 +89,7 @@ def test_the_layout_is_picked_by_kind(renderer, medicine_record, device_record):
 
 
 def test_an_unknown_kind_is_refused_even_when_rendering_directly(renderer, medicine_record):
-    medicine_record["kind"] = "defective_medicine"  # type: ignore[typeddict-item]
+    medicine_record["kind"] = "vaccine"  # type: ignore[typeddict-item]
     with pytest.raises(ValueError, match="unknown report kind"):
         renderer.render(medicine_record)
 

@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from ect_reporting import vocab
 from ect_reporting.exports.json_export import JsonRenderer, verify_checksum
 from ect_reporting.exports.pdf import PdfRenderer
-from ect_reporting.record_types import EMPTY_MEDICINE_PART
+from ect_reporting.record_types import EMPTY_DEFECTIVE_MEDICINE_PART, EMPTY_MEDICINE_PART
 from ect_reporting.schemas import export_errors
 
 # Mostly short text, sometimes long enough to span pages.
@@ -85,7 +85,7 @@ code_versions = st.fixed_dictionaries(
 
 procedures = st.fixed_dictionaries(
     {
-        "session_id": st.integers(min_value=1, max_value=10**9),
+        "session_id": st.one_of(st.none(), st.integers(min_value=1, max_value=10**9)),
         "procedure_date": iso_date,
         "site_name": text_or_none,
         "nation": choice(vocab.NATIONS),
@@ -219,6 +219,7 @@ devices = st.fixed_dictionaries(
 
 incidents = st.fixed_dictionaries(
     {
+        "no_patient_involved": st.booleans(),
         "description": free_text,
         "date": iso_date,
         "classification": choice(vocab.INCIDENT_CLASSIFICATIONS),
@@ -231,6 +232,56 @@ incidents = st.fixed_dictionaries(
 )
 
 
+# The parts of a defective-medicine record (None on the other kinds).
+defective_medicine_keys = st.fixed_dictionaries(
+    {
+        "product": st.fixed_dictionaries(
+            {
+                "drug": choice(vocab.DRUGS),
+                "name": text_or_none,
+                "strength": text_or_none,
+                "form": text_or_none,
+                "batch": text_or_none,
+                "expiry_date": iso_date,
+                "manufacturer": text_or_none,
+            }
+        ),
+        "defect": st.fixed_dictionaries(
+            {
+                "category": choice(vocab.DEFECT_CATEGORIES),
+                "description": free_text,
+                "date_found": iso_date,
+                "urgent": st.booleans(),
+            }
+        ),
+        "use": st.fixed_dictionaries(
+            {
+                "used_on_patient": st.one_of(st.none(), st.booleans()),
+                "reaction_followed": st.one_of(st.none(), st.booleans()),
+            }
+        ),
+        "stock": st.fixed_dictionaries(
+            {
+                "quantity_affected": st.one_of(st.none(), st.integers(min_value=1, max_value=100_000)),
+                "location": choice(vocab.STOCK_LOCATIONS),
+                "pharmacy_informed": st.one_of(st.none(), st.booleans()),
+                "supplier_informed": st.one_of(st.none(), st.booleans()),
+            }
+        ),
+    }
+)
+NO_DEFECTIVE_MEDICINE_KEYS: dict[str, Any] = dict(EMPTY_DEFECTIVE_MEDICINE_PART)
+related_reports = listing(
+    st.fixed_dictionaries(
+        {
+            "report_id": st.integers(min_value=1, max_value=10**9),
+            "reference": st.text(min_size=1, max_size=20),
+            "kind": st.sampled_from(list(vocab.REPORT_KINDS)),
+        }
+    )
+)
+
+
 nullifications = st.one_of(
     st.just({"nullified": False, "date": None, "reason": None}),
     st.fixed_dictionaries({"nullified": st.just(True), "date": utc_datetime, "reason": free_text}),
@@ -240,9 +291,10 @@ nullifications = st.one_of(
 @st.composite
 def records(draw: st.DrawFn) -> dict[str, Any]:
     kind = draw(st.sampled_from(list(vocab.REPORT_KINDS)))
-    is_medicine = kind == "medicine"
+    is_medicine, is_device = kind == "medicine", kind == "device"
+    destination = draw(st.sampled_from(list(vocab.DESTINATIONS))) if is_device else "yellow_card"
     return {
-        "record_version": "2.0",
+        "record_version": "2.1",
         "kind": kind,
         "report_id": draw(st.integers(min_value=1, max_value=10**9)),
         "reference": draw(st.text(min_size=1, max_size=80)),
@@ -258,13 +310,15 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
         "created_at": draw(utc_datetime),
         "updated_at": draw(utc_datetime),
         "destination": {
-            "scheme": draw(st.sampled_from(list(vocab.DESTINATIONS))),
+            "scheme": destination,
             "name": draw(st.text(min_size=1, max_size=100)),
             "nation": draw(choice(vocab.NATIONS)),
         },
         "mhra_reference": draw(text_or_none),
         "regulator_reference": draw(text_or_none),
         "nullification": draw(nullifications),
+        "site": {"name": draw(text_or_none), "nation": draw(choice(vocab.NATIONS))},
+        "related_reports": draw(related_reports),
         "patient": draw(patients),
         "reporter": {
             "name": draw(free_text),
@@ -279,8 +333,9 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
         "clinical_warnings": draw(clinical_warnings),
         "code_versions": draw(code_versions),
         **(draw(medicine_keys) if is_medicine else NO_MEDICINE_KEYS),
-        "device": None if is_medicine else draw(devices),
-        "incident": None if is_medicine else draw(incidents),
+        "device": draw(devices) if is_device else None,
+        "incident": draw(incidents) if is_device else None,
+        **(draw(defective_medicine_keys) if kind == "defective_medicine" else NO_DEFECTIVE_MEDICINE_KEYS),
     }
 
 

@@ -92,3 +92,29 @@ def test_upgrade_gives_existing_reports_case_ids_and_versions(database_url, tmp_
             _check_case_ids_for_existing_reports(url)
     else:
         _check_case_ids_for_existing_reports(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+
+
+def _check_reports_get_their_sessions_site(url: str) -> None:
+    """0007: an existing report takes its site and nation from its session; down again to 0006 and back."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "m", "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            conn.execute(text(_USER))
+            conn.execute(text(_SESSION))
+            conn.execute(text(_REPORT), {"id": 5, "report_type": "initial", "parent": None})
+        upgrade(revision="0007")
+        with db.engine.connect() as conn:
+            row = conn.execute(text("SELECT site_name, nation, no_patient_involved, session_id FROM reports")).one()
+        downgrade(revision="0006")
+        upgrade(revision="0007")
+        db.engine.dispose()
+    assert tuple(row) == ("Site", "england", False, 1)
+
+
+def test_upgrade_0007_gives_existing_reports_their_sessions_site(database_url, tmp_path):
+    if database_url.startswith("postgresql"):
+        with private_postgres_database(database_url) as url:
+            _check_reports_get_their_sessions_site(url)
+    else:
+        _check_reports_get_their_sessions_site(f"sqlite:///{tmp_path / 'site.sqlite3'}")

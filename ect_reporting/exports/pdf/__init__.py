@@ -4,7 +4,7 @@ Built the way pretix builds invoice renderers: ``base.py`` holds the page
 plumbing (document template, fonts and stylesheet made once per process,
 "Page X of Y" canvas, header, footer, DRAFT watermark, escaping and the
 shared table/field helpers), ``shared.py`` the sections both kinds print,
-and ``medicine.py`` / ``device.py`` one layout class per report kind whose
+and ``medicine.py`` / ``device.py`` / ``defective_medicine.py`` one layout class per report kind whose
 sections are small methods. ``PdfRenderer`` is the export contract
 (``generate(record) -> ExportFile``) and only picks the layout.
 """
@@ -17,11 +17,20 @@ from typing import ClassVar
 
 from ect_reporting.exports.base import Renderer
 from ect_reporting.exports.pdf.base import FONT_DIR, BaseLayout, sanitise, utc_now
+from ect_reporting.exports.pdf.defective_medicine import DefectiveMedicineLayout
 from ect_reporting.exports.pdf.device import DeviceLayout
 from ect_reporting.exports.pdf.medicine import MedicineLayout
 from ect_reporting.record_types import Record
 
-__all__ = ["FONT_DIR", "BaseLayout", "DeviceLayout", "MedicineLayout", "PdfRenderer", "sanitise"]
+__all__ = [
+    "FONT_DIR",
+    "BaseLayout",
+    "DefectiveMedicineLayout",
+    "DeviceLayout",
+    "MedicineLayout",
+    "PdfRenderer",
+    "sanitise",
+]
 
 
 class PdfRenderer(Renderer):
@@ -34,6 +43,7 @@ class PdfRenderer(Renderer):
     layout_classes: ClassVar[Mapping[str, type[BaseLayout]]] = {
         "medicine": MedicineLayout,
         "device": DeviceLayout,
+        "defective_medicine": DefectiveMedicineLayout,
     }
 
     def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:

@@ -24,6 +24,7 @@ NO_DEVICE: Device = {
     "electrode": {"type": None, "model": None, "lot_number": None, "udi": None},
 }
 NO_INCIDENT: Incident = {
+    "no_patient_involved": False,
     "description": None,
     "date": None,
     "classification": None,
@@ -52,6 +53,11 @@ class DeviceLayout(ReportLayout):
         ("ECT procedure summary", "procedure_section"),
         ("Clinical checks", "clinical_checks_section"),
     )
+
+    def title_text(self, record: Record) -> str:
+        """A near miss says so first: no patient was involved."""
+        title = super().title_text(record)
+        return f"Near miss - {title}" if self.incident(record).get("no_patient_involved") else title
 
     @staticmethod
     def incident(record: Record) -> Incident:
@@ -158,6 +164,8 @@ class DeviceLayout(ReportLayout):
     def patient_consequences_section(self, record: Record) -> list[Flowable]:
         """What it meant for the patient, then the patient's details."""
         incident = self.incident(record)
+        if incident.get("no_patient_involved"):
+            return [self.para("Near miss: no patient was involved. It was found before any patient was treated.")]
         return [
             *self.long_text(self.text(incident.get("patient_consequence"))),
             *self.subheading("Patient"),

@@ -36,7 +36,7 @@ class ReportLayout(BaseLayout):
         """
         reference_label = vocab.reference_label((record.get("destination") or {}).get("scheme"))
         return [
-            self.para(self.label(vocab.REPORT_KINDS, record.get("kind")), "Title"),
+            self.para(self.title_text(record), "Title"),
             self.para(f"For submission to: {self.destination_name(record)}", "Subtitle"),
             *self.nullification_notice(record),
             *self.subheading("Report details"),
@@ -56,6 +56,10 @@ class ReportLayout(BaseLayout):
                 columns=2,
             ),
         ]
+
+    def title_text(self, record: Record) -> str:
+        """The document title: the kind of report (a layout may qualify it, e.g. "Near miss")."""
+        return self.label(vocab.REPORT_KINDS, record.get("kind"))
 
     def nullification_notice(self, record: Record) -> list[Flowable]:
         """A nullified case says so in red at the top, with when and why (nothing otherwise)."""
@@ -178,6 +182,9 @@ class ReportLayout(BaseLayout):
         is the same as if they were listed together.
         """
         procedure = record["procedure"]
+        if procedure.get("session_id") is None:
+            site = self.text((record.get("site") or {}).get("name"))
+            return [self.para(f"Not linked to an ECT session: reported from a blank form. Site: {site}.")]
         rows = self.session_rows(procedure) + self.drug_rows(procedure)
         codes = procedure.get("opcs_codes") or []
         code_lines = "\n".join(self.opcs_line(code) for code in codes) if codes else NOT_RECORDED
