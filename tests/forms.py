@@ -12,11 +12,11 @@ from datetime import date
 from typing import Any
 
 from ect_reporting.fields import MEDICINE_LISTS, SESSION_FIELDS, Field, report_fields
+from ect_reporting.vocab import REPORT_KINDS
 
 _ALL_FIELDS: tuple[Field, ...] = (
     SESSION_FIELDS
-    + report_fields("medicine")
-    + report_fields("device")
+    + tuple(f for kind in REPORT_KINDS for f in report_fields(kind))
     + tuple(f for _label, fields, _most in MEDICINE_LISTS.values() for f in fields)
 )
 DATE_NAMES = frozenset(f.attr for f in _ALL_FIELDS if f.type == "date")

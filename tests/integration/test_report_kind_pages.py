@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from ect_reporting.extensions import db
 from ect_reporting.models import Report
+from tests.forms import posted
 from tests.integration.test_forms import sign_in
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
@@ -41,7 +42,7 @@ def defective_form(version: int, **overrides: str) -> dict[str, str]:
         "reporter_profession": "Consultant dermatologist",
     }
     form.update(overrides)
-    return form
+    return posted(form)
 
 
 def test_start_page_offers_every_kind_and_earlier_sessions(client, clinician, make_session):
