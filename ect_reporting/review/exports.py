@@ -31,7 +31,7 @@ from ect_reporting.models import EctSession, Report, User
 from ect_reporting.reports.records import destination_for
 from ect_reporting.review.queries import SERIOUSNESS_CHOICES, clock_for, seriousness_of
 
-BATCH = 2000  # rows per server-side cursor fetch (and per chunk written)
+BATCH = 1000  # rows per server-side cursor fetch (and per chunk written)
 PDF_BATCH = 20  # reports loaded (with their lists) per step of the ZIP
 # Spreadsheet programs run a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
