@@ -15,22 +15,25 @@ views only wrap the generators in a streamed response.
 from __future__ import annotations
 
 import csv
+import functools
 import io
-import json
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Select, func, select
+import orjson
+from sqlalchemy import Row, Select, String, cast, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ect_reporting import vocab
 from ect_reporting.clocks import sent_on_time
 from ect_reporting.models import EctSession, Report, User
+from ect_reporting.models.report import reference_for
 from ect_reporting.reports.records import destination_for
-from ect_reporting.review.queries import SERIOUSNESS_CHOICES, clock_for, seriousness_of
+from ect_reporting.review.queries import SERIOUSNESS_CHOICES, clock_from, seriousness_from
 
+_KINDS, _TYPES, _STATES = vocab.REPORT_KINDS, vocab.REPORT_TYPES, vocab.REPORT_STATES
 BATCH = 1000  # rows per server-side cursor fetch (and per chunk written)
 PDF_BATCH = 20  # reports loaded (with their lists) per step of the ZIP
 # Spreadsheet programs run a cell starting with one of these as a formula.
@@ -43,6 +46,16 @@ CLOCK_LABELS = {
     "sent_late": "Sent late",
 }
 
+
+def _text(column: Any) -> Any:
+    """Read a date or timestamp column as its ISO text (``YYYY-MM-DD[ HH:MM:SS...]``) on both databases.
+
+    Why: turning SQLite's stored text into ``date`` objects and back into
+    text was most of the export's time; the file only needs the text.
+    """
+    return cast(column, String).label(column.key)
+
+
 _COLUMNS = (
     Report.id,
     Report.case_id,
@@ -52,66 +65,124 @@ _COLUMNS = (
     Report.state,
     Report.serious,
     Report.incident_classification,
-    Report.awareness_date,
-    Report.due_date,
-    Report.submitted_at,
-    Report.approved_at,
-    Report.mhra_sent_date,
-    Report.acknowledged_on,
+    _text(Report.awareness_date),
+    _text(Report.due_date),
+    _text(Report.submitted_at),
+    _text(Report.approved_at),
+    _text(Report.mhra_sent_date),
+    _text(Report.acknowledged_on),
     Report.patient_initials,
     Report.local_reference,
     Report.drug,
     Report.generator_model,
     Report.electrode_model,
-    Report.created_at,
+    _text(Report.created_at),
     Report.mhra_reference,
     User.full_name.label("reported_by"),
     EctSession.nation,
 )
 
-# (CSV heading, JSON key, value from a row): one table for both formats.
-Cell = Callable[[Row[Any], date, int], Any]
+
+def _day(text: str | None) -> str | None:
+    """The date part of an ISO date or timestamp text."""
+    return text[:10] if text else None
 
 
-def _day(value: date | datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value.date() if isinstance(value, datetime) else value).isoformat()
-
-
-def clock_status_of(row: Any, today: date, due_soon_days: int) -> str | None:
+def export_clock(state: str, due: str | None, sent: str | None, today: date, due_soon_days: int) -> str | None:
     """Return the clock status for an export row: live for open reports, sent on time or late once sent."""
-    if row.mhra_sent_date is not None and row.due_date is not None:
-        return "sent_on_time" if sent_on_time(row.mhra_sent_date, row.due_date) else "sent_late"
-    return clock_for(row, today, due_soon_days)
+    if due is None:
+        return None
+    due_day = date.fromisoformat(due[:10])
+    if sent is not None:
+        return "sent_on_time" if sent_on_time(date.fromisoformat(sent[:10]), due_day) else "sent_late"
+    return clock_from(state, due_day, today, due_soon_days)
 
 
-FIELDS: tuple[tuple[str, str, Cell], ...] = (
-    ("Reference", "reference", lambda r, _t, _d: Report.reference.fget(r)),  # type: ignore[attr-defined]
-    ("Case ID", "case_id", lambda r, _t, _d: r.case_id),
-    ("Case version", "case_version", lambda r, _t, _d: r.case_version),
-    ("Kind", "kind", lambda r, _t, _d: vocab.label(vocab.REPORT_KINDS, r.kind)),
-    ("Report type", "report_type", lambda r, _t, _d: vocab.label(vocab.REPORT_TYPES, r.report_type)),
-    ("State", "state", lambda r, _t, _d: vocab.label(vocab.REPORT_STATES, r.state)),
-    ("Seriousness", "seriousness", lambda r, _t, _d: SERIOUSNESS_CHOICES[seriousness_of(r)]),
-    ("Awareness date", "awareness_date", lambda r, _t, _d: _day(r.awareness_date)),
-    ("Due date", "due_date", lambda r, _t, _d: _day(r.due_date)),
-    ("Clock", "clock", lambda r, t, d: CLOCK_LABELS.get(clock_status_of(r, t, d) or "")),
-    ("Submitted", "submitted_date", lambda r, _t, _d: _day(r.submitted_at)),
-    ("Approved", "approved_date", lambda r, _t, _d: _day(r.approved_at)),
-    ("Sent", "sent_date", lambda r, _t, _d: _day(r.mhra_sent_date)),
-    ("Acknowledged", "acknowledged_date", lambda r, _t, _d: _day(r.acknowledged_on)),
-    ("Patient initials", "patient_initials", lambda r, _t, _d: r.patient_initials),
-    ("Local reference", "local_reference", lambda r, _t, _d: r.local_reference),
-    ("Drug", "drug", lambda r, _t, _d: vocab.label(vocab.DRUGS, r.drug) if r.drug else None),
-    ("Generator model", "generator_model", lambda r, _t, _d: r.generator_model),
-    ("Electrode model", "electrode_model", lambda r, _t, _d: r.electrode_model),
-    ("Reported by", "reported_by", lambda r, _t, _d: r.reported_by),
-    ("Created (UTC)", "created_utc", lambda r, _t, _d: r.created_at.strftime("%Y-%m-%d %H:%M")),
-    ("Regulator", "regulator", lambda r, _t, _d: vocab.regulator(destination_for(r.kind, r.nation)["scheme"])),
-    ("Regulator reference", "regulator_reference", lambda r, _t, _d: r.mhra_reference),
+@functools.cache
+def _regulator(kind: str, nation: str | None) -> str:
+    return vocab.regulator(destination_for(kind, nation)["scheme"])
+
+
+# (CSV heading, JSON Lines key) in file order; ``export_values`` gives the values in the same order.
+FIELDS: tuple[tuple[str, str], ...] = (
+    ("Reference", "reference"),
+    ("Case ID", "case_id"),
+    ("Case version", "case_version"),
+    ("Kind", "kind"),
+    ("Report type", "report_type"),
+    ("State", "state"),
+    ("Seriousness", "seriousness"),
+    ("Awareness date", "awareness_date"),
+    ("Due date", "due_date"),
+    ("Clock", "clock"),
+    ("Submitted", "submitted_date"),
+    ("Approved", "approved_date"),
+    ("Sent", "sent_date"),
+    ("Acknowledged", "acknowledged_date"),
+    ("Patient initials", "patient_initials"),
+    ("Local reference", "local_reference"),
+    ("Drug", "drug"),
+    ("Generator model", "generator_model"),
+    ("Electrode model", "electrode_model"),
+    ("Reported by", "reported_by"),
+    ("Created (UTC)", "created_utc"),
+    ("Regulator", "regulator"),
+    ("Regulator reference", "regulator_reference"),
 )
-CSV_HEADER = [heading for heading, _key, _cell in FIELDS]
+CSV_HEADER = [heading for heading, _key in FIELDS]
+JSON_KEYS = [key for _heading, key in FIELDS]
+# Cells people type (or that come from other systems): the only ones a
+# spreadsheet formula could hide in. The rest are our own labels, numbers and ISO dates.
+_TYPED = frozenset(
+    JSON_KEYS.index(key)
+    for key in (
+        "case_id",
+        "patient_initials",
+        "local_reference",
+        "generator_model",
+        "electrode_model",
+        "reported_by",
+        "regulator_reference",
+    )
+)
+
+
+def export_values(row: Sequence[Any], today: date, due_soon_days: int) -> tuple[Any, ...]:
+    """Return one report's values in ``FIELDS`` order (one function, so CSV and JSON Lines agree).
+
+    ``row`` holds ``_COLUMNS`` in order; unpacked by position because it is
+    called once per exported report and attribute lookups by name cost more.
+    """
+    (
+        report_id, case_id, case_version, kind, report_type, state, serious, classification, awareness, due,
+        submitted, approved, sent, acknowledged, initials, local_reference, drug, generator, electrode, created,
+        reference, reported_by, nation,
+    ) = row  # fmt: skip
+    return (
+        reference_for(report_id),
+        case_id,
+        case_version,
+        _KINDS.get(kind, kind),
+        _TYPES.get(report_type, report_type),
+        _STATES.get(state, state),
+        SERIOUSNESS_CHOICES[seriousness_from(kind, serious, classification)],
+        _day(awareness),
+        _day(due),
+        CLOCK_LABELS.get(export_clock(state, due, sent, today, due_soon_days) or ""),
+        _day(submitted),
+        _day(approved),
+        _day(sent),
+        _day(acknowledged),
+        initials,
+        local_reference,
+        vocab.DRUGS.get(drug, drug) if drug else None,
+        generator,
+        electrode,
+        reported_by,
+        created[:16].replace("T", " "),
+        _regulator(kind, nation),
+        reference,
+    )
 
 
 def export_count(db_session: Session, statement: Select[tuple[Report]]) -> int:
@@ -123,7 +194,8 @@ def export_rows(db_session: Session, statement: Select[tuple[Report]]) -> Iterat
     """Yield the export's rows in batches from a server-side cursor, in queue order."""
     rows = statement.with_only_columns(*_COLUMNS).join_from(Report, User, Report.created_by_id == User.id)
     rows = rows.join_from(Report, EctSession, Report.session_id == EctSession.id)
-    result = db_session.execute(rows.execution_options(yield_per=BATCH, stream_results=True))
+    # On the Core connection: rows need no ORM processing, only the columns.
+    result = db_session.connection().execute(rows.execution_options(yield_per=BATCH))
     try:
         yield from result.partitions()
     finally:
@@ -136,6 +208,10 @@ def csv_safe(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def _csv_row(values: tuple[Any, ...]) -> list[Any]:
+    return [csv_safe(value) if index in _TYPED else value for index, value in enumerate(values)]
+
+
 def csv_chunks(batches: Iterable[Sequence[Row[Any]]], today: date, due_soon_days: int) -> Iterator[bytes]:
     """Yield the CSV as UTF-8 bytes, one chunk per batch; a byte-order mark first for spreadsheet programs."""
     buffer = io.StringIO()
@@ -143,7 +219,7 @@ def csv_chunks(batches: Iterable[Sequence[Row[Any]]], today: date, due_soon_days
     buffer.write("\ufeff")
     writer.writerow(CSV_HEADER)
     for batch in batches:
-        writer.writerows([csv_safe(cell(row, today, due_soon_days)) for _h, _k, cell in FIELDS] for row in batch)
+        writer.writerows(_csv_row(export_values(row, today, due_soon_days)) for row in batch)
         yield buffer.getvalue().encode("utf-8")
         buffer.seek(0)
         buffer.truncate()
@@ -151,11 +227,15 @@ def csv_chunks(batches: Iterable[Sequence[Row[Any]]], today: date, due_soon_days
 
 
 def jsonl_chunks(batches: Iterable[Sequence[Row[Any]]], today: date, due_soon_days: int) -> Iterator[bytes]:
-    """Yield JSON Lines (one object per report, the CSV's fields with snake_case keys), one chunk per batch."""
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    """Yield JSON Lines (one object per report, the CSV's fields with snake_case keys), one chunk per batch.
+
+    ``orjson`` because encoding is most of the time left once rows are read (UTF-8 out, no escapes needed).
+    """
     for batch in batches:
-        lines = (dumps({key: cell(row, today, due_soon_days) for _h, key, cell in FIELDS}) for row in batch)
-        yield ("\n".join(lines) + "\n").encode("utf-8")
+        values = (export_values(row, today, due_soon_days) for row in batch)
+        lines = [orjson.dumps(dict(zip(JSON_KEYS, value, strict=True))) for value in values]
+        lines.append(b"")
+        yield b"\n".join(lines)
 
 
 class _Drain(io.RawIOBase):

@@ -125,11 +125,15 @@ def seriousness_condition(value: str) -> ColumnElement[bool]:
 
 def seriousness_of(report: Report) -> str:
     """Return "serious", "not_serious" or "unknown", as ``seriousness_condition`` tests it."""
-    if report.kind == "medicine":
-        flag = report.serious
+    return seriousness_from(report.kind, report.serious, report.incident_classification)
+
+
+def seriousness_from(kind: str, serious: bool | None, incident_classification: str | None) -> str:
+    """``seriousness_of`` on plain values (bulk exports read columns, not report objects)."""
+    if kind == "medicine":
+        flag = serious
     else:
-        classification = report.incident_classification
-        flag = None if classification is None else classification in SERIOUS_DEVICE_CLASSIFICATIONS
+        flag = None if incident_classification is None else incident_classification in SERIOUS_DEVICE_CLASSIFICATIONS
     if flag is None:
         return "unknown"
     return "serious" if flag else "not_serious"
@@ -137,9 +141,14 @@ def seriousness_of(report: Report) -> str:
 
 def clock_for(report: Report, today: date, due_soon_days: int) -> ClockStatus | None:
     """Return the clock status to show, or None when the report has no clock running."""
-    if report.state not in OPEN_STATES or report.due_date is None:
+    return clock_from(report.state, report.due_date, today, due_soon_days)
+
+
+def clock_from(state: str, due: date | None, today: date, due_soon_days: int) -> ClockStatus | None:
+    """``clock_for`` on plain values (bulk exports read columns, not report objects)."""
+    if state not in OPEN_STATES or due is None:
         return None
-    return clock_status(report.due_date, today, due_soon_days)
+    return clock_status(due, today, due_soon_days)
 
 
 def _filter_conditions(filters: QueueFilters, today: date, due_soon_days: int) -> list[ColumnElement[bool]]:

@@ -158,7 +158,8 @@ def queue_pdfs() -> Any:
 def dashboard() -> Any:
     """Show counts, clocks, trends and sending performance, as charts with tables."""
     today = date.today()
-    data = figures.dashboard(db.session, today=today, due_soon_days=_due_soon_days())
+    cache = current_app.config.get("ECT_DASHBOARD_CACHE", True)
+    data = figures.dashboard(db.session, today=today, due_soon_days=_due_soon_days(), cache=cache)
     charts = {
         "states": bar_chart("chart-states", "Reports by state", data.by_state),
         "months": bar_chart("chart-months", "New reports per month, last 12 months", data.per_month),

@@ -9,7 +9,9 @@
   audit trail (the acknowledge transition's time), else from
   ``ack_recorded_at`` (set only when the acknowledgement came as a file).
 - Indexes the queue's filters and sorts and the dashboard's counts need
-  (see the EXPLAIN notes in ``ect_reporting/review/queries.py``).
+  (see ``ect_reporting/review/paging.py`` and ``figures.py``); the
+  single-column ``ix_reports_due_date`` gives way to ``ix_reports_due_sort``,
+  which starts with the same column.
 
 Revision ID: 0009
 Revises: 0006
@@ -32,11 +34,12 @@ depends_on = None
 REPORT_INDEXES = {
     'ix_reports_state_due_date_id': ['state', 'due_date', 'id'],
     'ix_reports_state_created_at_id': ['state', 'created_at', 'id'],
-    'ix_reports_created_at_id': ['created_at', 'id'],
+    'ix_reports_due_sort': ['due_date', 'id', 'state', 'kind', 'serious', 'incident_classification'],
+    'ix_reports_created_sort': ['created_at', 'id', 'state', 'kind', 'report_type'],
     'ix_reports_state_kind_due_date': ['state', 'kind', 'due_date'],
-    'ix_reports_created_at_type_state': ['created_at', 'report_type', 'state'],
     'ix_reports_current_products': ['is_current', 'kind', 'drug', 'generator_model', 'electrode_model'],
     'ix_reports_sent_date_figures': ['mhra_sent_date', 'kind', 'due_date', 'awareness_date'],
+    'ix_reports_updated_at': ['updated_at'],
 }
 
 _BACKFILL_CURRENT = """
@@ -86,6 +89,8 @@ def upgrade():
     conn = op.get_bind()
     conn.execute(sa.text(_BACKFILL_CURRENT))
     _backfill_acknowledged_on(conn)
+    # ix_reports_due_sort starts with due_date and replaces the single-column index.
+    op.drop_index('ix_reports_due_date', table_name='reports')
     for name, columns in REPORT_INDEXES.items():
         op.create_index(name, 'reports', columns)
     op.create_index('ix_reactions_report_id_meddra_code', 'reactions', ['report_id', 'meddra_code'])
@@ -95,6 +100,7 @@ def downgrade():
     op.drop_index('ix_reactions_report_id_meddra_code', table_name='reactions')
     for name in reversed(list(REPORT_INDEXES)):
         op.drop_index(name, table_name='reports')
+    op.create_index('ix_reports_due_date', 'reports', ['due_date'])
     with op.batch_alter_table('reports') as batch_op:
         batch_op.drop_column('acknowledged_on')
         batch_op.drop_column('is_current')

@@ -163,3 +163,44 @@ def test_dashboard_cards_link_to_the_filtered_queue(client, governance_lead, mak
     assert 'href="/review/?state=open&amp;due=overdue">Show the overdue report</a>' in html
     assert "Nothing is due in the next few days." in html
     assert 'href="/review/?state=all">Show all reports</a>' in html
+
+
+def test_case_figures_are_reused_until_a_report_changes(client, governance_lead, make_report, count_queries):
+    make_report(drug="bleomycin")
+    sign_in(client, governance_lead)
+    client.get("/review/dashboard")
+    with count_queries() as warm:
+        assert client.get("/review/dashboard").status_code == 200
+    make_report(drug="cisplatin")
+    with count_queries() as changed:
+        html = client.get("/review/dashboard").get_data(as_text=True)
+    warm, changed = ([s for s in run if "FROM users" not in s] for run in (warm, changed))
+    # Warm: the live workload and the fingerprint; a change recomputes the five case figures.
+    assert [s.split()[1] for s in warm] == ["reports.state,", "count(*)"], warm
+    assert len(changed) == len(warm) + 5, changed
+    assert "Cisplatin" in html
+
+
+def test_on_time_rate_per_month_and_kind_and_median_days_to_send(make_report):
+    aware = date(2026, 2, 1)
+    for sent, due, kind in (
+        (date(2026, 2, 10), date(2026, 2, 16), "medicine"),  # 9 days, on time
+        (date(2026, 2, 16), date(2026, 2, 16), "medicine"),  # 15 days, on time (due today is not late)
+        (date(2026, 3, 5), date(2026, 3, 3), "device"),  # 32 days, late
+    ):
+        make_report(kind, state="sent_to_mhra", awareness_date=aware, due_date=due, mhra_sent_date=sent)
+    make_report(state="submitted_for_review", due_date=date(2026, 1, 1))  # not sent: not judged
+    data = figures.dashboard(db.session, today=TODAY, cache=False)
+    by_month = {row.key: (row.on_time, row.late, row.rate) for row in data.on_time_by_month if row.sent}
+    assert by_month == {"2026-02": (2, 0, 100), "2026-03": (0, 1, 0)}
+    assert [(row.key, row.on_time, row.late) for row in data.on_time_by_kind] == [("medicine", 2, 0), ("device", 0, 1)]
+    assert data.median_days_to_send == 15.0
+
+
+def test_dashboard_page_shows_sending_figures(client, governance_lead, make_report):
+    make_report(state="sent_to_mhra", awareness_date=date.today(), due_date=date.today(), mhra_sent_date=date.today())
+    sign_in(client, governance_lead)
+    html = client.get("/review/dashboard").get_data(as_text=True)
+    assert "Sending to the regulator" in html
+    assert "Median time from awareness to sending: <strong>0 days</strong>" in html
+    assert "100%" in html
