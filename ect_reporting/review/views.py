@@ -1,7 +1,9 @@
-"""Governance pages: the review queue and its CSV, and the dashboard.
+"""Governance pages: the review queue, its streamed downloads, and the dashboard.
 
 Views stay thin: read the request, call a query or domain function,
-commit, redirect or render. Queries live in ``review.queries``.
+commit, redirect or render. Queue queries live in ``review.queries``,
+paging in ``review.paging``, downloads in ``review.exports`` and the
+dashboard's figures in ``review.figures``.
 """
 
 from __future__ import annotations
@@ -22,9 +24,6 @@ from ect_reporting.review.forms import QueueFilterForm
 from ect_reporting.vocab import REVIEWER_ROLES
 from ect_reporting.web import clock_rules, opcs_settings, role_required
 from ect_reporting.web import current_actor as _user
-
-csv_safe = exports.csv_safe  # kept importable from here for older callers
-
 
 def _due_soon_days() -> int:
     return clock_rules().due_soon_days

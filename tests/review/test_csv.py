@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ect_reporting.extensions import db
 from ect_reporting.models import AuditEvent
-from ect_reporting.review.views import csv_safe
+from ect_reporting.review.exports import csv_safe
 from tests.review.helpers import sign_in
 
 
