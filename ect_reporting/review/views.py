@@ -25,6 +25,7 @@ from ect_reporting.vocab import REVIEWER_ROLES
 from ect_reporting.web import clock_rules, opcs_settings, role_required
 from ect_reporting.web import current_actor as _user
 
+
 def _due_soon_days() -> int:
     return clock_rules().due_soon_days
 
