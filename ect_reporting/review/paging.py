@@ -19,14 +19,16 @@ offset, and a malformed cursor falls back to the offset.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from ect_reporting.models import Report
+from ect_reporting.review.queries import sort_columns, sort_key
 
 
 @dataclass(frozen=True)
@@ -136,24 +138,52 @@ def _keyset(sort: str, cursor: Cursor, forward: bool) -> ColumnElement[bool]:
     return _after_due(cursor) if forward else _before_due(cursor)
 
 
-def _reversed(sort: str) -> tuple[Any, Any]:
-    if sort == "newest":
-        return Report.created_at.asc(), Report.id.asc()
-    return Report.due_date.desc().nulls_first(), Report.id.desc()
+def _merged(ids: Select[tuple[int]], sort: str, states: Sequence[str], offset: int, limit: int, backwards: bool) -> Any:
+    """Return the page's ids as a merge of one ordered, limited index range per state.
+
+    Why: with ``state IN (4 open states)`` neither database can walk
+    ``ix_reports_state_due_date_id`` in queue order, so SQLite walks the
+    whole due-date index instead, past every old sent report. Each
+    per-state range reads at most ``offset + limit`` index entries in
+    order; the outer query merges those few rows.
+    """
+    key = sort_key(sort).label("sort_key")
+    parts = [
+        ids.add_columns(key)
+        .where(Report.state == state)
+        .order_by(None)
+        .order_by(*sort_columns(sort, backwards=backwards))
+        .limit(offset + limit)
+        .subquery()
+        for state in states
+    ]
+    merged = union_all(*(select(part.c.id, part.c.sort_key) for part in parts)).subquery()
+    order = sort_columns(sort, backwards=backwards, key=merged.c.sort_key, ident=merged.c.id)
+    return select(merged.c.id).order_by(*order).offset(offset).limit(limit)
 
 
 def _page_ids(
-    statement: Select[tuple[Report]], sort: str, page: int, per_page: int, cursors: tuple[Cursor | None, Cursor | None]
+    statement: Select[tuple[Report]],
+    sort: str,
+    page: int,
+    per_page: int,
+    cursors: tuple[Cursor | None, Cursor | None],
+    states: Sequence[str] | None,
 ) -> tuple[Select[tuple[int]], bool]:
     """Return the page's id query (keyset when a cursor is given, else offset) and whether it runs backwards."""
     ids = statement.with_only_columns(Report.id, maintain_column_froms=True)
     after, before = cursors
+    backwards, offset = before is not None and after is None, 0
     if after is not None:
-        return ids.where(_keyset(sort, after, True)).limit(per_page), False
-    if before is not None:
-        backwards = ids.where(_keyset(sort, before, False)).order_by(None).order_by(*_reversed(sort))
-        return backwards.limit(per_page), True
-    return ids.offset((page - 1) * per_page).limit(per_page), False
+        ids = ids.where(_keyset(sort, after, True))
+    elif before is not None:
+        ids = ids.where(_keyset(sort, before, False))
+    else:
+        offset = (page - 1) * per_page
+    if states and len(states) > 1:
+        return _merged(ids, sort, sorted(states), offset, per_page, backwards), backwards
+    ordered = ids.order_by(None).order_by(*sort_columns(sort, backwards=backwards))
+    return ordered.offset(offset).limit(per_page), backwards
 
 
 def queue_page(
@@ -165,12 +195,17 @@ def queue_page(
     per_page: int = 20,
     after: str | None = None,
     before: str | None = None,
+    states: Sequence[str] | None = None,
 ) -> QueuePage:
-    """Return one page of ``statement`` (from ``queries.queue_statement``) in three statements."""
+    """Return one page of ``statement`` (from ``queries.queue_statement``) in three statements.
+
+    ``states``: the states the filters allow (``queries.queue_states``); when
+    several, the page's ids are merged from one index range per state.
+    """
     page = max(page, 1)
     total = db_session.scalar(statement.with_only_columns(func.count(), maintain_column_froms=True).order_by(None))
     cursors = (parse_cursor(after, sort), parse_cursor(before, sort))
-    id_query, backwards = _page_ids(statement, sort, page, per_page, cursors)
+    id_query, backwards = _page_ids(statement, sort, page, per_page, cursors, states)
     ids = list(db_session.scalars(id_query))
     if backwards:
         ids.reverse()

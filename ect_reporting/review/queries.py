@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, exists, false, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ect_reporting import vocab
 from ect_reporting.clocks import ClockStatus, clock_status
@@ -79,21 +79,27 @@ def due_soon_condition(today: date, due_soon_days: int) -> ColumnElement[bool]:
     return and_(open_condition(), due_condition("due_soon", today, due_soon_days))
 
 
-def _state_condition(filters: QueueFilters) -> ColumnElement[bool] | None:
-    """Return one state test for the state and due filters together (None: any state).
+def queue_states(filters: QueueFilters) -> frozenset[str] | None:
+    """Return the states the state and due filters allow together (None: any state).
 
     A due filter means "open and ...", so it narrows the chosen states to
     the open ones here, and the open-states list appears once in the SQL.
     """
-    states: set[str] | None
+    states: frozenset[str] | None
     if filters.state == "all":
         states = None
     elif filters.state == "open":
-        states = set(OPEN_STATES)
+        states = OPEN_STATES
     else:
-        states = {filters.state}
+        states = frozenset({filters.state})
     if filters.due != "all":
-        states = set(OPEN_STATES) if states is None else states & OPEN_STATES
+        states = OPEN_STATES if states is None else states & OPEN_STATES
+    return states
+
+
+def _state_condition(filters: QueueFilters) -> ColumnElement[bool] | None:
+    """Return the one state test for the state and due filters (None: any state)."""
+    states = queue_states(filters)
     if states is None:
         return None
     if len(states) == 1:
@@ -170,11 +176,29 @@ def _filter_conditions(filters: QueueFilters, today: date, due_soon_days: int) -
     return [c for c in conditions if c is not None]
 
 
-def sort_columns(sort: str) -> tuple[UnaryExpression[Any], UnaryExpression[Any]]:
-    """Return the ORDER BY for a sort key; ``id`` last so the order is total (keyset needs that)."""
+def sort_key(sort: str) -> InstrumentedAttribute[Any]:
+    """Return the column a sort orders by before the id."""
+    return Report.created_at if sort == "newest" else Report.due_date
+
+
+def sort_columns(
+    sort: str,
+    *,
+    backwards: bool = False,
+    key: ColumnElement[Any] | None = None,
+    ident: ColumnElement[Any] | None = None,
+) -> tuple[UnaryExpression[Any], UnaryExpression[Any]]:
+    """Return the ORDER BY for a sort; ``id`` last so the order is total (keyset paging needs that).
+
+    "due": soonest first, no due date last; "newest": newest first.
+    ``backwards`` reverses it (for a "Previous" page read by keyset);
+    ``key`` and ``ident`` stand in for the columns when ordering a subquery.
+    """
+    key = sort_key(sort) if key is None else key
+    ident = Report.id if ident is None else ident
     if sort == "newest":
-        return Report.created_at.desc(), Report.id.desc()
-    return Report.due_date.asc().nulls_last(), Report.id.asc()
+        return (key.asc(), ident.asc()) if backwards else (key.desc(), ident.desc())
+    return (key.desc().nulls_first(), ident.desc()) if backwards else (key.asc().nulls_last(), ident.asc())
 
 
 def queue_statement(filters: QueueFilters, *, today: date, due_soon_days: int = 3) -> Select[tuple[Report]]:

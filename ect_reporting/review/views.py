@@ -58,6 +58,7 @@ def queue() -> Any:
         per_page=current_app.config["ECT_PAGE_SIZE"],
         after=request.args.get("after"),
         before=request.args.get("before"),
+        states=queries.queue_states(form.filters()),
     )
     return render_template(
         "review/queue.html",

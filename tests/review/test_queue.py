@@ -330,3 +330,32 @@ def test_queue_query_count_does_not_grow_with_the_page(app, client, governance_l
     with count_queries() as many:
         assert client.get("/review/").status_code == 200
     assert len(few) == len(many)
+
+
+@pytest.mark.parametrize("sort", ["due", "newest"])
+def test_open_states_page_through_the_merged_per_state_ranges(app, client, governance_lead, make_report, sort):
+    app.config["ECT_PAGE_SIZE"] = 3
+    states = ["draft", "submitted_for_review", "returned", "approved", "closed"]
+    made = [make_report(state=states[i % 5], due_date=TODAY + timedelta(days=(7 * i) % 5)) for i in range(10)]
+    made.append(make_report(state="returned", due_date=None))
+    for i, report in enumerate(made):
+        report.created_at = datetime(2026, 1, 1 + (i * 3) % 7)
+    db.session.commit()
+    live = [r for r in made if r.state != "closed"]
+    if sort == "due":
+        expected = sorted(live, key=lambda r: (r.due_date is None, r.due_date or TODAY, r.id))
+    else:
+        expected = sorted(live, key=lambda r: (r.created_at, r.id), reverse=True)
+    sign_in(client, governance_lead)
+    by_offset = [
+        ref
+        for page in (1, 2, 3)
+        for ref in page_refs_in_order(client.get(f"/review/?state=open&sort={sort}&page={page}").get_data(as_text=True))
+    ]
+    assert by_offset == [r.reference for r in expected]
+    html = client.get(f"/review/?state=open&sort={sort}").get_data(as_text=True)
+    second = client.get(_link(html, "next")).get_data(as_text=True)
+    third = client.get(_link(second, "next")).get_data(as_text=True)
+    assert page_refs_in_order(third) == [r.reference for r in expected[6:]]
+    back = client.get(_link(third, "prev")).get_data(as_text=True)
+    assert page_refs_in_order(back) == [r.reference for r in expected[3:6]]
