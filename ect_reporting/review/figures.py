@@ -15,10 +15,10 @@ Each statement reads one narrow index rather than the table (migration
 6. sent reports per month and kind, on time or late, and days to send
    (``ix_reports_sent_date_figures``).
 
-Statement 1 runs on every view. Statements 2-6 read every current case
-(about 150 ms together on SQLite at 100,000 reports), so their result is
-kept per process and reused until a cheap fingerprint statement (count,
-newest id, latest ``updated_at``) shows the reports changed.
+Statements 2-6 read every current case (a few hundred milliseconds of
+CPU together on SQLite at 100,000 reports), so the figures are kept per
+process and reused until a cheap fingerprint statement (count, newest
+id, latest ``updated_at``) shows that the reports changed.
 
 Workload figures (states, kinds, clocks) count every report; case
 figures (3-5) count each case once, by its *current* version
@@ -337,71 +337,11 @@ def weighted_median(counts: Counter[int]) -> float | None:
     return sum(found) / len(found)
 
 
-@dataclass(frozen=True)
-class _CaseFigures:
-    """The figures that read every case: computed once per change of the reports."""
-
-    per_month: list[Count]
-    top_reactions: list[Count]
-    top_device_problems: list[Count]
-    by_drug: list[Count]
-    by_device_model: list[Count]
-    sending: _Sending
-
-
-def _case_figures(db_session: Session, today: date) -> _CaseFigures:
-    by_drug, by_model = _products(db_session)
-    return _CaseFigures(
-        per_month=_per_month(db_session, today),
-        top_reactions=_top_reactions(db_session),
-        top_device_problems=_top_device_problems(db_session),
-        by_drug=by_drug,
-        by_device_model=by_model,
-        sending=_sending(db_session, today),
-    )
-
-
-# Per process: database URL -> (fingerprint, figures). One entry per database.
-_CACHE: dict[str, tuple[tuple[Any, ...], _CaseFigures]] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def _fingerprint(db_session: Session, today: date) -> tuple[Any, ...]:
-    """Return what changes whenever a case figure could: one cheap indexed statement.
-
-    Every ORM change to a report stamps ``updated_at`` (reactions and other
-    lists are edited through their report, which is touched too); a new
-    version adds an id; a deleted one lowers the count. ``today`` moves the
-    twelve-month windows.
-    """
-    row = db_session.execute(select(func.count(), func.max(Report.id), func.max(Report.updated_at))).one()
-    return (today, *row)
-
-
-def cached_case_figures(db_session: Session, today: date) -> _CaseFigures:
-    """Return the case figures, recomputed only when the reports changed since the last call."""
-    url = db_session.get_bind().engine.url.render_as_string(hide_password=True)
-    key = _fingerprint(db_session, today)
-    with _CACHE_LOCK:
-        cached = _CACHE.get(url)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    figures = _case_figures(db_session, today)
-    with _CACHE_LOCK:
-        _CACHE[url] = (key, figures)
-    return figures
-
-
-def dashboard(db_session: Session, *, today: date, due_soon_days: int = 3, cache: bool = True) -> Dashboard:
-    """Return the dashboard figures.
-
-    The workload (states, kinds, clocks) is always read live: one statement
-    on a covering index. The case figures (five statements that read every
-    current case) come from ``cached_case_figures`` when ``cache``: one
-    more cheap statement tells whether anything changed.
-    """
+def _compute(db_session: Session, today: date, due_soon_days: int) -> Dashboard:
+    """Run the six statements and assemble the figures."""
     work = _workload(db_session, today, due_soon_days)
-    case = cached_case_figures(db_session, today) if cache else _case_figures(db_session, today)
+    by_drug, by_model = _products(db_session)
+    sending = _sending(db_session, today)
     return Dashboard(
         by_state=_by_state(work.state_kind),
         by_kind=_by_kind(work.state_kind),
@@ -409,12 +349,50 @@ def dashboard(db_session: Session, *, today: date, due_soon_days: int = 3, cache
         total=sum(work.state_kind.values()),
         overdue=work.overdue,
         due_soon=work.due_soon,
-        per_month=case.per_month,
-        top_reactions=case.top_reactions,
-        top_device_problems=case.top_device_problems,
-        by_drug=case.by_drug,
-        by_device_model=case.by_device_model,
-        on_time_by_month=case.sending.by_month,
-        on_time_by_kind=case.sending.by_kind,
-        median_days_to_send=case.sending.median_days,
+        per_month=_per_month(db_session, today),
+        top_reactions=_top_reactions(db_session),
+        top_device_problems=_top_device_problems(db_session),
+        by_drug=by_drug,
+        by_device_model=by_model,
+        on_time_by_month=sending.by_month,
+        on_time_by_kind=sending.by_kind,
+        median_days_to_send=sending.median_days,
     )
+
+
+# Per process: database URL -> (fingerprint, figures). One entry per database.
+_CACHE: dict[str, tuple[tuple[Any, ...], Dashboard]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def fingerprint(db_session: Session) -> tuple[Any, ...]:
+    """Return what changes whenever a figure could: one statement on two small indexes.
+
+    Every ORM change to a report stamps ``updated_at`` (reactions and other
+    lists are edited through their report, which is touched too); a new
+    report or version adds an id; a deleted one lowers the count (the app
+    never deletes reports, but a person with SQL might).
+    """
+    return tuple(db_session.execute(select(func.count(), func.max(Report.id), func.max(Report.updated_at))).one())
+
+
+def dashboard(db_session: Session, *, today: date, due_soon_days: int = 3, cache: bool = True) -> Dashboard:
+    """Return the dashboard figures: six statements, or one when nothing changed since the last view.
+
+    With ``cache`` the figures are kept per process and reused while the
+    fingerprint, the day and the due-soon window are the same (the clocks
+    move only with the day), so a busy dashboard costs one indexed
+    statement per view; the first view after any change recomputes them.
+    """
+    if not cache:
+        return _compute(db_session, today, due_soon_days)
+    url = db_session.get_bind().engine.url.render_as_string(hide_password=True)
+    key = (today, due_soon_days, *fingerprint(db_session))
+    with _CACHE_LOCK:
+        cached = _CACHE.get(url)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    figures = _compute(db_session, today, due_soon_days)
+    with _CACHE_LOCK:
+        _CACHE[url] = (key, figures)
+    return figures
