@@ -195,10 +195,10 @@ def seed(engine: Engine, n: int, *, start: int = 0, seed_value: int = 13) -> Non
             conn.execute(insert(Reaction.__table__), reactions)
         refresh(conn)
         _fix_sequences(conn)
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("ANALYZE"))
-        else:
-            conn.execute(text("ANALYZE"))
+    # Planner statistics, and on PostgreSQL the visibility map that index-only
+    # scans need (autovacuum would set it on a live system); VACUUM cannot run in a transaction.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if conn.dialect.name == "postgresql" else "ANALYZE"))
 
 
 # --- Timing -----------------------------------------------------------------

@@ -233,9 +233,10 @@ _PROBLEM_CODES = {
         "FROM reports, json_each(reports.device_problem_codes) AS j "
         "WHERE reports.is_current = 1 AND reports.kind = 'device' GROUP BY j.value"
     ),
+    # DISTINCT per report in the lateral subquery: counting distinct report ids afterwards sorts every pair.
     "postgresql": text(
-        "SELECT j.code, count(DISTINCT reports.id) AS n FROM reports "
-        "CROSS JOIN LATERAL json_array_elements_text(reports.device_problem_codes) AS j(code) "
+        "SELECT j.code, count(*) AS n FROM reports CROSS JOIN LATERAL "
+        "(SELECT DISTINCT t.code FROM json_array_elements_text(reports.device_problem_codes) AS t(code)) AS j "
         "WHERE reports.is_current AND reports.kind = 'device' GROUP BY j.code"
     ),
 }
