@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_, union_all
+from sqlalchemy import ColumnElement, Select, and_, func, select, tuple_, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from ect_reporting.models import Report
@@ -115,51 +115,44 @@ class QueuePage:
         return {"page": self.next_num, "after": self._cursor(self.items[-1]), **filters}
 
 
-def _after_due(cursor: Cursor) -> ColumnElement[bool]:
-    """Rows after ``cursor`` in "due date ascending, no date last, then id" order."""
-    if cursor.value is None:
-        return and_(Report.due_date.is_(None), Report.id > cursor.id)
-    return or_(tuple_(Report.due_date, Report.id) > tuple_(cursor.value, cursor.id), Report.due_date.is_(None))
+def _ranges(sort: str, cursor: Cursor | None, forward: bool) -> list[ColumnElement[bool] | None]:
+    """Return the rows after (``forward``) or before ``cursor`` as index ranges, each one seekable.
 
-
-def _before_due(cursor: Cursor) -> ColumnElement[bool]:
-    """Rows before ``cursor`` in the due-date order."""
-    if cursor.value is None:
-        return or_(Report.due_date.is_not(None), Report.id < cursor.id)
-    return tuple_(Report.due_date, Report.id) < tuple_(cursor.value, cursor.id)
-
-
-def _keyset(sort: str, cursor: Cursor, forward: bool) -> ColumnElement[bool]:
-    """Return the condition "after" (forward) or "before" ``cursor`` in the queue's order."""
+    Why a list: "after 3 March" in the due-date order also includes every
+    report with no due date (they sort last); one ``OR`` would stop the
+    index seek, two ranges read in order and merged keep it.
+    """
+    if cursor is None:
+        return [None]
+    bound = tuple_(cursor.value, cursor.id)
     if sort == "newest":  # created_at is never null; the order is descending
         key = tuple_(Report.created_at, Report.id)
-        bound = tuple_(cursor.value, cursor.id)
-        return key < bound if forward else key > bound
-    return _after_due(cursor) if forward else _before_due(cursor)
+        return [key < bound if forward else key > bound]
+    due, no_due = tuple_(Report.due_date, Report.id), Report.due_date.is_(None)
+    if forward:
+        return [and_(no_due, Report.id > cursor.id)] if cursor.value is None else [due > bound, no_due]
+    if cursor.value is None:
+        return [Report.due_date.is_not(None), and_(no_due, Report.id < cursor.id)]
+    return [due < bound]
 
 
-def _merged(ids: Select[tuple[int]], sort: str, states: Sequence[str], offset: int, limit: int, backwards: bool) -> Any:
-    """Return the page's ids as a merge of one ordered, limited index range per state.
+def _merged(ids: Select[tuple[int]], sort: str, parts: list[ColumnElement[bool]], limit: int, backwards: bool) -> Any:
+    """Return the page's ids as a merge of several ordered, limited index ranges (``parts``).
 
-    Why: with ``state IN (4 open states)`` neither database can walk
-    ``ix_reports_state_due_date_id`` in queue order, so SQLite walks the
-    whole due-date index instead, past every old sent report. Each
-    per-state range reads at most ``offset + limit`` index entries in
-    order; the outer query merges those few rows.
+    Why: with ``state IN (4 open states)`` (or a keyset that spans the rows
+    with and without a due date) neither database can walk one index in
+    queue order, so SQLite walks the whole due-date index instead, past
+    every old sent report. Each range reads at most ``limit`` index entries
+    in order; the caller pages through the merge of those few rows.
     """
     key = sort_key(sort).label("sort_key")
-    parts = [
-        ids.add_columns(key)
-        .where(Report.state == state)
-        .order_by(None)
-        .order_by(*sort_columns(sort, backwards=backwards))
-        .limit(offset + limit)
-        .subquery()
-        for state in states
+    order = sort_columns(sort, backwards=backwards)
+    subqueries = [
+        ids.add_columns(key).where(part).order_by(None).order_by(*order).limit(limit).subquery() for part in parts
     ]
-    merged = union_all(*(select(part.c.id, part.c.sort_key) for part in parts)).subquery()
-    order = sort_columns(sort, backwards=backwards, key=merged.c.sort_key, ident=merged.c.id)
-    return select(merged.c.id).order_by(*order).offset(offset).limit(limit)
+    merged = union_all(*(select(sub.c.id, sub.c.sort_key) for sub in subqueries)).subquery()
+    outer = sort_columns(sort, backwards=backwards, key=merged.c.sort_key, ident=merged.c.id)
+    return select(merged.c.id).order_by(*outer)
 
 
 def _page_ids(
@@ -173,16 +166,17 @@ def _page_ids(
     """Return the page's id query (keyset when a cursor is given, else offset) and whether it runs backwards."""
     ids = statement.with_only_columns(Report.id, maintain_column_froms=True)
     after, before = cursors
-    backwards, offset = before is not None and after is None, 0
-    if after is not None:
-        ids = ids.where(_keyset(sort, after, True))
-    elif before is not None:
-        ids = ids.where(_keyset(sort, before, False))
-    else:
-        offset = (page - 1) * per_page
-    if states and len(states) > 1:
-        return _merged(ids, sort, sorted(states), offset, per_page, backwards), backwards
-    ordered = ids.order_by(None).order_by(*sort_columns(sort, backwards=backwards))
+    backwards = before is not None and after is None
+    offset = 0 if after is not None or before is not None else (page - 1) * per_page
+    ranges = _ranges(sort, after if after is not None else before, not backwards)
+    by_state: list[ColumnElement[bool] | None] = (
+        [Report.state == state for state in sorted(states)] if states and len(states) > 1 else [None]
+    )
+    parts = [[c for c in (state, span) if c is not None] for state in by_state for span in ranges]
+    if len(parts) > 1:
+        merged = _merged(ids, sort, [and_(*part) for part in parts], offset + per_page, backwards)
+        return merged.offset(offset).limit(per_page), backwards
+    ordered = ids.where(*parts[0]).order_by(None).order_by(*sort_columns(sort, backwards=backwards))
     return ordered.offset(offset).limit(per_page), backwards
 
 
