@@ -52,21 +52,16 @@ def main() -> None:
         names.append("E2B(R3) XML, schema-validated")
     timings = time_interleaved(renders, args.runs, args.warmup)
 
-    print(
-        f"E2B export benchmark: {args.runs} renders each (after {args.warmup} warm-up), Python {sys.version.split()[0]}"
-    )
+    print(f"E2B export benchmark: {args.runs} renders each (after {args.warmup} warm-up), "
+          f"Python {sys.version.split()[0]}")
     print(f"{'':34}{'renders/s':>10}{'mean ms':>10}{'median ms':>10}{'p95 ms':>10}{'size KB':>10}")
     for name, bucket, render in zip(names, timings, renders, strict=True):
         mean = statistics.fmean(bucket)
-        print(
-            f"{name:34}{1 / mean:>10.1f}{mean * 1000:>10.3f}{statistics.median(bucket) * 1000:>10.3f}"
-            f"{p95(bucket) * 1000:>10.3f}{len(render()) / 1024:>10.1f}"
-        )
+        print(f"{name:34}{1 / mean:>10.1f}{mean * 1000:>10.3f}{statistics.median(bucket) * 1000:>10.3f}"
+              f"{p95(bucket) * 1000:>10.3f}{len(render()) / 1024:>10.1f}")
     xml, json = timings[0], timings[1]
-    print(
-        f"ratio E2B/JSON: mean {statistics.fmean(xml) / statistics.fmean(json):.1f}x, "
-        f"median {statistics.median(xml) / statistics.median(json):.1f}x, p95 {p95(xml) / p95(json):.1f}x"
-    )
+    print(f"ratio E2B/JSON: mean {statistics.fmean(xml) / statistics.fmean(json):.1f}x, "
+          f"median {statistics.median(xml) / statistics.median(json):.1f}x, p95 {p95(xml) / p95(json):.1f}x")
 
 
 if __name__ == "__main__":

@@ -50,12 +50,8 @@ from scripts.private_db import private_postgres_database  # noqa: E402  (after t
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "load-test-password-2026"
 WORKFLOW = (("lead", "approve", {}), ("lead", "send", {"mhra_reference": "GB-LOAD"}), ("lead", "acknowledge", {}))
-WORKFLOW_STATES = {
-    "submit": "submitted_for_review",
-    "approve": "approved",
-    "send": "sent_to_mhra",
-    "acknowledge": "acknowledged",
-}
+WORKFLOW_STATES = {"submit": "submitted_for_review", "approve": "approved", "send": "sent_to_mhra",
+                   "acknowledge": "acknowledged"}
 
 
 def session_body(n: int) -> dict[str, Any]:
@@ -66,45 +62,17 @@ def session_body(n: int) -> dict[str, Any]:
         "nation": "england",
         "care_setting": "day_case",
         "operator_name": "Dr L Oad",
-        "patient": {
-            "initials": "LT",
-            "sex": "female",
-            "age": 70,
-            "weight_kg": 68.0,
-            "height_cm": 165.0,
-            "local_reference": f"LT{n:08d}",
-        },
-        "tumour": {
-            "histology": "breast",
-            "lesion_count": 3,
-            "largest_lesion_mm": 20,
-            "location": "Chest wall",
-            "laterality": "right",
-            "previous_irradiation": False,
-        },
+        "patient": {"initials": "LT", "sex": "female", "age": 70, "weight_kg": 68.0, "height_cm": 165.0,
+                    "local_reference": f"LT{n:08d}"},
+        "tumour": {"histology": "breast", "lesion_count": 3, "largest_lesion_mm": 20, "location": "Chest wall",
+                   "laterality": "right", "previous_irradiation": False},
         "anaesthesia": "general",
-        "drug": {
-            "name": "bleomycin",
-            "product": "Bleomycin 15,000 IU",
-            "batch": "BX1",
-            "route": "intravenous",
-            "dose": 25500,
-            "dose_unit": "IU",
-            "administered_at": "09:40",
-            "first_pulse_at": "09:52",
-        },
-        "generator": {
-            "manufacturer": "IGEA",
-            "model": "Cliniporator VITAE",
-            "serial_number": "CV-1",
-            "software_version": "2.4.1",
-        },
-        "electrode": {
-            "type": "hexagonal_needle_array",
-            "model": "N-HEX-30",
-            "lot_number": "LOT1",
-            "udi": "(01)08033891610020(10)LOT1",
-        },
+        "drug": {"name": "bleomycin", "product": "Bleomycin 15,000 IU", "batch": "BX1", "route": "intravenous",
+                 "dose": 25500, "dose_unit": "IU", "administered_at": "09:40", "first_pulse_at": "09:52"},
+        "generator": {"manufacturer": "IGEA", "model": "Cliniporator VITAE", "serial_number": "CV-1",
+                      "software_version": "2.4.1"},
+        "electrode": {"type": "hexagonal_needle_array", "model": "N-HEX-30", "lot_number": "LOT1",
+                      "udi": "(01)08033891610020(10)LOT1"},
         "pulses_delivered": 96,
     }
 
@@ -115,15 +83,8 @@ def report_body() -> dict[str, Any]:
     return {
         "kind": "medicine",
         "awareness_date": yesterday,
-        "reactions": [
-            {
-                "verbatim": "Generalised urticaria within minutes of the bolus",
-                "meddra_code": "10046735",
-                "ctcae_grade": 2,
-                "onset_date": yesterday,
-                "outcome": "recovered",
-            }
-        ],
+        "reactions": [{"verbatim": "Generalised urticaria within minutes of the bolus", "meddra_code": "10046735",
+                       "ctcae_grade": 2, "onset_date": yesterday, "outcome": "recovered"}],
         "seriousness": {"serious": False, "criteria": []},
     }
 
@@ -174,15 +135,9 @@ def make_accounts(env: dict[str, str], clients: int) -> dict[str, list[str]]:
         accounts = (("clinician", "clinician", clients), ("governance_lead", "lead", max(2, clients // 4)))
         for role, key, count in accounts:
             for n in range(count):
-                user = users.create_user(
-                    db.session,
-                    email=f"{key}{n}@load.example.nhs.uk",
-                    full_name=f"Load {key} {n}",
-                    role=role,
-                    password=PASSWORD,
-                    profession="Consultant",
-                    organisation="Load Test NHS Trust",
-                )
+                user = users.create_user(db.session, email=f"{key}{n}@load.example.nhs.uk", full_name=f"Load {key} {n}",
+                                         role=role, password=PASSWORD, profession="Consultant",
+                                         organisation="Load Test NHS Trust")
                 tokens[key].append(users.issue_token(db.session, user, "load test"))
         db.session.commit()
         db.engine.dispose()
@@ -198,18 +153,8 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(env: dict[str, str], workers: int, port: int) -> Iterator[str]:
     """Start gunicorn with ``workers`` workers; yield its base URL once it answers; stop it (only it) after."""
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "app:app",
-    ]
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", "app:app"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -238,7 +183,8 @@ class Client(threading.Thread):
     def __init__(self, n: int, base: str, clinician: str, lead: str, deadline: float, tally: Tally) -> None:
         super().__init__(name=f"client-{n}", daemon=True)
         self.n, self.base, self.deadline, self.tally = n, base, deadline, tally
-        self.auth = {"clinician": {"Authorization": f"Bearer {clinician}"}, "lead": {"Authorization": f"Bearer {lead}"}}
+        self.auth = {"clinician": {"Authorization": f"Bearer {clinician}"},
+                     "lead": {"Authorization": f"Bearer {lead}"}}
         self.http = requests.Session()
         self.cycle = 0
 
@@ -365,10 +311,8 @@ def run(args: argparse.Namespace) -> bool:
             started = time.monotonic()
             deadline = started + args.seconds
             leads = tokens["lead"]
-            threads = [
-                Client(n, base, tokens["clinician"][n], leads[n % len(leads)], deadline, tally)
-                for n in range(args.clients)
-            ]
+            threads = [Client(n, base, tokens["clinician"][n], leads[n % len(leads)], deadline, tally)
+                       for n in range(args.clients)]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -385,11 +329,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--port", type=int, default=0, help="port for gunicorn (default: a free one)")
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("ECT_LOAD_PG_URL", DEFAULT_PG_URL),
-        help="PostgreSQL server to create the private database on",
-    )
+    parser.add_argument("--pg-url", default=os.environ.get("ECT_LOAD_PG_URL", DEFAULT_PG_URL),
+                        help="PostgreSQL server to create the private database on")
     return parser.parse_args(argv)
 
 
