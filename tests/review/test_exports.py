@@ -13,13 +13,11 @@ from sqlalchemy import select
 
 from ect_reporting.extensions import db
 from ect_reporting.models import AuditEvent
-from tests.review.helpers import sign_in
+from tests.review.helpers import seed_reports, sign_in
 
 
 def _seed(n: int, start: int) -> None:
-    from bench.bench_queue import seed
-
-    seed(db.engine, n, start=start)
+    seed_reports(db.engine, n, start=start)
 
 
 def _streamed_peak(client, url: str) -> tuple[int, int]:

@@ -10,7 +10,7 @@ import pytest
 from ect_reporting.extensions import db
 from ect_reporting.review import queries
 from ect_reporting.review.queries import QueueFilters
-from tests.review.helpers import TODAY, sign_in
+from tests.review.helpers import TODAY, seed_reports, sign_in
 
 REVIEW_PAGES = ["/review/", "/review/queue.csv", "/review/dashboard"]
 
@@ -294,9 +294,7 @@ def test_next_and_previous_links_walk_every_row_once_by_keyset(app, client, gove
 
 def _seed_reports(n: int) -> None:
     """Add ``n`` submitted reports in bulk (SQLAlchemy Core), as the benchmark does."""
-    from bench.bench_queue import seed
-
-    seed(db.engine, n, start=1000)
+    seed_reports(db.engine, n, start=1000)
 
 
 def _statements(client, count_queries, url: str) -> list[str]:
