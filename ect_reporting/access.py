@@ -105,6 +105,11 @@ def visible_report(db_session: Session, report_id: int, user: User) -> Report:
 # --- The same rules as SQL conditions, for lists and queries ------------------
 
 
+def site_limit(user: User) -> int | None:
+    """The one site whose reports ``user`` may count, or None for every site (raw-SQL figures take this)."""
+    return None if user.has_role(*ALL_SITES_ROLES) else user.site_id
+
+
 def session_scope(user: User) -> ColumnElement[bool]:
     """Return the SQL condition for the sessions ``user`` may see (``can_view_session``)."""
     if user.has_role(*ALL_SITES_ROLES):

@@ -130,6 +130,8 @@ MATRIX: Final[dict[str, Rule]] = {
     "review.needs_action_page": _page(*_REVIEW),
     "review.queue": _page(*_REVIEW),
     "review.queue_csv": _page(*_REVIEW),
+    "review.queue_jsonl": _page(*_REVIEW),
+    "review.queue_pdfs": _page(*_REVIEW),
     "review.dashboard": _page(*_REVIEW),
 
     # Administration (pages)

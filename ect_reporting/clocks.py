@@ -169,3 +169,12 @@ def clock_status(
     if (due - today).days <= due_soon_days:
         return "due_soon"
     return "on_time"
+
+
+def sent_on_time(sent: datetime.date, due: datetime.date) -> bool:
+    """A report sent on its due date is on time; a day later is late.
+
+    The same rule as ``clock_status`` (due today is not yet late), for a
+    report already sent; the dashboard's SQL counts it as ``due_date >= sent``.
+    """
+    return sent <= due

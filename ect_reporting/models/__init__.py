@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models."""
 
+from ect_reporting.models import case_heads  # noqa: F401  (registers the is_current flush hook)
 from ect_reporting.models.audit import AuditEvent
 from ect_reporting.models.login import LoginFailure
 from ect_reporting.models.report import OtherDrug, Reaction, Report, ReportComment

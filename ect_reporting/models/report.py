@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ect_reporting.extensions import db
@@ -28,6 +28,11 @@ SERIOUSNESS_COLUMNS = {
     "congenital_anomaly": "criterion_congenital_anomaly",
     "medically_significant": "criterion_medically_significant",
 }
+
+
+def reference_for(report_id: int) -> str:
+    """Return the human reference of the report with this id (bulk exports have ids, not reports)."""
+    return f"ECT-{report_id:06d}"
 
 
 class Report(PatientMinimumData, db.Model):
@@ -54,12 +59,16 @@ class Report(PatientMinimumData, db.Model):
     state: Mapped[str] = mapped_column(String(32), default="draft", index=True)
     report_type: Mapped[str] = mapped_column(String(16), default="initial")
     follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    # True for the newest version of its case that was not withdrawn (the
+    # version the dashboard's case figures count). Stored rather than
+    # recomputed per query; kept right by ``models.case_heads`` at each flush.
+    is_current: Mapped[bool] = mapped_column(default=True, server_default=true())
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     awareness_date: Mapped[date | None]
-    due_date: Mapped[date | None] = mapped_column(index=True)
+    due_date: Mapped[date | None]  # indexed with the queue's other sort columns (__table_args__)
 
     reporter_name: Mapped[str | None] = mapped_column(String(120))
     reporter_profession: Mapped[str | None] = mapped_column(String(80))
@@ -178,6 +187,10 @@ class Report(PatientMinimumData, db.Model):
     ack_receiver: Mapped[str | None] = mapped_column(String(100))  # ACK.B.r.3 (or M.3): us
     ack_messages: Mapped[list[str] | None] = mapped_column(JSON)  # ACK.B.r.7
     ack_recorded_at: Mapped[datetime | None]
+    # The day the regulator's acknowledgement arrived (was recorded here),
+    # whether from an E2B(R3) file or by hand; kept when a later answer
+    # replaces the ack_* columns, so the sent -> acknowledged interval stays known.
+    acknowledged_on: Mapped[date | None]
 
     session: Mapped[EctSession | None] = relationship(back_populates="reports")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
@@ -200,11 +213,24 @@ class Report(PatientMinimumData, db.Model):
     )
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}  # noqa: RUF012
+    # The indexes the review queue and dashboard plans use (migration 0009).
+    # The two sort indexes also hold the columns the common filters test, so
+    # "open", "overdue", a kind or seriousness filter read the index alone
+    # while walking it in queue order; the others cover one dashboard count each.
+    __table_args__ = (
+        Index("ix_reports_state_due_date_id", "state", "due_date", "id"),
+        Index("ix_reports_state_created_at_id", "state", "created_at", "id"),
+        Index("ix_reports_due_sort", "due_date", "id", "state", "kind", "serious", "incident_classification"),
+        Index("ix_reports_created_sort", "created_at", "id", "state", "kind", "report_type"),
+        Index("ix_reports_state_kind_due_date", "state", "kind", "due_date"),
+        Index("ix_reports_current_products", "is_current", "kind", "drug", "generator_model", "electrode_model"),
+        Index("ix_reports_sent_date_figures", "mhra_sent_date", "kind", "due_date", "awareness_date"),
+    )
 
     @property
     def reference(self) -> str:
         """Return the human reference shown on pages and exports."""
-        return f"ECT-{self.id:06d}"
+        return reference_for(self.id)
 
     @property
     def seriousness_criteria(self) -> dict[str, bool]:
@@ -232,6 +258,9 @@ class Reaction(db.Model):
     seriousness_criteria: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     report: Mapped[Report] = relationship(back_populates="reactions")
+
+    # Covering index for the dashboard's "reports per reaction" count (migration 0009).
+    __table_args__ = (Index("ix_reactions_report_id_meddra_code", "report_id", "meddra_code"),)
 
 
 class OtherDrug(db.Model):

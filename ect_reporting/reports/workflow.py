@@ -130,6 +130,8 @@ def _record_acknowledgement(report: Report, actor: User, given: TransitionInput)
     """
     for name, value in _ack_columns(given.acknowledgement).items():
         setattr(report, name, value)
+    if report.state == "acknowledged":  # kept through later answers: the day it arrived, for governance figures
+        report.acknowledged_on = given.today
 
 
 def _ack_columns(received: ReceivedAck | None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ect_reporting.review.queries import Count
+from ect_reporting.review.figures import Count
 
 WIDTH = 640
 LABEL_WIDTH = 230

@@ -1,33 +1,30 @@
-"""Governance pages: the review queue and its CSV, and the dashboard.
+"""Governance pages: the review queue, its streamed downloads, and the dashboard.
 
 Views stay thin: read the request, call a query or domain function,
-commit, redirect or render. Queries live in ``review.queries``.
+commit, redirect or render. Queue queries live in ``review.queries``,
+paging in ``review.paging``, downloads in ``review.exports`` and the
+dashboard's figures in ``review.figures``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, render_template, request, stream_with_context
+from sqlalchemy import Row, Select
 
-from ect_reporting import access, audit, vocab
+from ect_reporting import access, audit
 from ect_reporting.extensions import db
 from ect_reporting.models import Report
-from ect_reporting.reports.records import destination_for
-from ect_reporting.review import bp, queries
+from ect_reporting.review import bp, exports, figures, paging, queries
 from ect_reporting.review.charts import bar_chart
 from ect_reporting.review.forms import QueueFilterForm
 from ect_reporting.vocab import REVIEWER_ROLES
-from ect_reporting.web import clock_rules, role_required
+from ect_reporting.web import clock_rules, opcs_settings, role_required
 from ect_reporting.web import current_actor as _user
-
-# Spreadsheet programs run a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _due_soon_days() -> int:
@@ -47,22 +44,39 @@ def visible_only(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def _filter_form() -> QueueFilterForm:
     form = QueueFilterForm(formdata=request.args)
-    form.set_options(queries.clinician_choices(db.session), queries.device_model_choices(db.session))
+    site_id = access.site_limit(_user())
+    form.set_options(queries.clinician_choices(db.session), queries.device_model_choices(db.session, site_id))
     return form
+
+
+def _statement(form: QueueFilterForm, today: date) -> Select[tuple[Report]]:
+    """The queue's SELECT for the form's filters (one place, so pages and downloads agree)."""
+    statement = queries.queue_statement(form.filters(), today=today, due_soon_days=_due_soon_days())
+    # Explicit as well as ``visible_only``: the exports read rows on the Core connection, where the
+    # ORM's loader criteria do not apply.
+    return statement.where(access.report_scope(_user()))
 
 
 @bp.get("/")
 @role_required(*REVIEWER_ROLES)
 @visible_only
 def queue() -> Any:
-    """List reports for review, filtered, sorted by due date and paginated."""
+    """List reports for review, filtered, sorted by due date and paginated (keyset links for later pages)."""
     form = _filter_form()
     today = date.today()
     due_soon_days = _due_soon_days()
     if not form.validate():
         return render_template("review/queue.html", form=form, page=None, due_soon_days=due_soon_days), 400
-    statement = queries.queue_statement(form.filters(), today=today, due_soon_days=due_soon_days)
-    page = db.paginate(statement, per_page=current_app.config["ECT_PAGE_SIZE"], error_out=False)
+    page = paging.queue_page(
+        db.session,
+        _statement(form, today),
+        sort=form.filters().sort,
+        page=request.args.get("page", 1, type=int) or 1,
+        per_page=current_app.config["ECT_PAGE_SIZE"],
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+        states=queries.queue_states(form.filters()),
+    )
     return render_template(
         "review/queue.html",
         form=form,
@@ -74,111 +88,102 @@ def queue() -> Any:
     )
 
 
-def csv_safe(value: Any) -> str:
-    """Return ``value`` as CSV text that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+Chunks = Callable[[Select[tuple[Report]], date], Iterator[bytes]]
 
 
-def queue_csv_rows(reports_: list[Report], today: date, due_soon_days: int) -> list[list[str]]:
-    """Return the header and one row per report, every cell made formula-safe.
+def _rows(render: Callable[[Iterable[Sequence[Row[Any]]], date, int], Iterator[bytes]]) -> Chunks:
+    """Adapt a row formatter (CSV, JSON Lines) to the export's streamed batches."""
+    return lambda statement, today: render(exports.export_rows(db.session, statement), today, _due_soon_days())
 
-    Reports go to different regulators (MHRA, or IRIC / NIAIC for devices
-    in Scotland / Northern Ireland), so one column names the regulator and
-    the next holds its reference.
+
+def _pdf_file(report: Report) -> tuple[str, bytes]:
+    from ect_reporting.exports.pdf import PdfRenderer  # reportlab is heavy: only for this download
+    from ect_reporting.reports.records import build_record
+
+    exported = PdfRenderer().generate(build_record(report, opcs_settings()))
+    return exported.filename, exported.content
+
+
+def _pdfs(statement: Select[tuple[Report]], _today: date) -> Iterator[bytes]:
+    return exports.pdf_zip_chunks(db.session, statement, _pdf_file)
+
+
+# format -> (file extension, MIME type, chunk generator)
+EXPORT_FORMATS: dict[str, tuple[str, str, Chunks]] = {
+    "csv": ("csv", "text/csv", _rows(exports.csv_chunks)),
+    "jsonl": ("jsonl", "application/jsonl", _rows(exports.jsonl_chunks)),
+    "pdf": ("zip", "application/zip", _pdfs),
+}
+
+
+def _export(name: str) -> Any:
+    """Stream every report the queue's filters select in format ``name``.
+
+    The audit row (who, which filters, how many reports) is committed
+    before the first byte, because patient identifiers are leaving the system.
     """
-    header = [
-        "Reference",
-        "Case ID",
-        "Case version",
-        "Kind",
-        "Report type",
-        "State",
-        "Seriousness",
-        "Due date",
-        "Clock",
-        "Patient initials",
-        "Local reference",
-        "Drug",
-        "Generator model",
-        "Electrode model",
-        "Reported by",
-        "Created (UTC)",
-        "Regulator",
-        "Regulator reference",
-    ]
-    rows = [header]
-    for r in reports_:
-        clock = queries.clock_for(r, today, due_soon_days)
-        rows.append(
-            [
-                csv_safe(cell)
-                for cell in (
-                    r.reference,
-                    r.case_id,
-                    r.case_version,
-                    vocab.label(vocab.REPORT_KINDS, r.kind),
-                    vocab.label(vocab.REPORT_TYPES, r.report_type),
-                    vocab.label(vocab.REPORT_STATES, r.state),
-                    queries.SERIOUSNESS_CHOICES[queries.seriousness_of(r)],
-                    r.due_date.isoformat() if r.due_date else "",
-                    {"overdue": "Overdue", "due_soon": "Due soon", "on_time": "On time"}.get(clock or "", ""),
-                    r.patient_initials,
-                    r.local_reference,
-                    vocab.label(vocab.DRUGS, r.drug),
-                    r.generator_model,
-                    r.electrode_model,
-                    r.created_by.full_name,
-                    r.created_at.strftime("%Y-%m-%d %H:%M"),
-                    vocab.regulator(destination_for(r.kind, r.nation)["scheme"]),
-                    r.mhra_reference,
-                )
-            ]
-        )
-    return rows
-
-
-@bp.get("/queue.csv")
-@role_required(*REVIEWER_ROLES)
-@visible_only
-def queue_csv() -> Any:
-    """Download every report the queue's filters select, as CSV."""
     form = _filter_form()
     if not form.validate():
-        problems = "; ".join(f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items())
+        problems = "; ".join(f"{form[field].label.text}: {' '.join(errs)}" for field, errs in form.errors.items())
         return Response(f"Invalid filters: {problems}\n", status=400, mimetype="text/plain")
     today = date.today()
-    found = queries.queue_reports(db.session, form.filters(), today=today, due_soon_days=_due_soon_days())
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(queue_csv_rows(found, today, _due_soon_days()))
-    # Patient identifiers are leaving the system: record who took them.
+    statement = _statement(form, today)
+    count = exports.export_count(db.session, statement)
     audit.record_event(
         db.session,
         actor=_user(),
         action="export",
         object_type="queue",
         object_id=None,
-        details={"format": "csv", "filters": form.query_args(), "rows": len(found)},
+        details={"format": name, "filters": form.query_args(), "rows": count},
     )
     db.session.commit()
+    extension, mimetype, chunks = EXPORT_FORMATS[name]
     return Response(
-        # A byte-order mark lets spreadsheet programs read the UTF-8 names correctly.
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
+        stream_with_context(chunks(statement, today)),
+        mimetype=mimetype,
         headers={
-            "Content-Disposition": f'attachment; filename="review-queue-{today.isoformat()}.csv"',
+            "Content-Disposition": f'attachment; filename="review-queue-{today.isoformat()}.{extension}"',
             "Cache-Control": "no-store",
+            "X-Report-Count": str(count),
         },
     )
+
+
+@bp.get("/queue.csv")
+@role_required(*REVIEWER_ROLES)
+@visible_only
+def queue_csv() -> Any:
+    """Download the filtered queue as CSV (all pages), streamed."""
+    return _export("csv")
+
+
+@bp.get("/queue.jsonl")
+@role_required(*REVIEWER_ROLES)
+@visible_only
+def queue_jsonl() -> Any:
+    """Download the filtered queue as JSON Lines (one report per line), streamed."""
+    return _export("jsonl")
+
+
+@bp.get("/queue-pdfs.zip")
+@role_required(*REVIEWER_ROLES)
+@visible_only
+def queue_pdfs() -> Any:
+    """Download a ZIP holding one PDF per report of the filtered queue, streamed."""
+    return _export("pdf")
 
 
 @bp.get("/dashboard")
 @role_required(*REVIEWER_ROLES)
 @visible_only
 def dashboard() -> Any:
-    """Show counts, clocks and trends, as charts with tables."""
+    """Show counts, clocks, trends and sending performance, as charts with tables."""
     today = date.today()
-    data = queries.dashboard(db.session, today=today, due_soon_days=_due_soon_days())
+    cache = current_app.config.get("ECT_DASHBOARD_CACHE", True)
+    data = figures.dashboard(
+        db.session, today=today, due_soon_days=_due_soon_days(), cache=cache, site_id=access.site_limit(_user())
+    )
     charts = {
         "states": bar_chart("chart-states", "Reports by state", data.by_state),
         "months": bar_chart("chart-months", "New reports per month, last 12 months", data.per_month),

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ect_reporting.extensions import db
 from ect_reporting.models import AuditEvent
-from ect_reporting.review.views import csv_safe
+from ect_reporting.review.exports import csv_safe
 from tests.review.helpers import sign_in
 
 
@@ -124,11 +124,16 @@ def test_csv_with_invalid_filters_is_400(client, governance_lead):
     assert "Due date" in response.get_data(as_text=True)
 
 
-def test_queue_page_links_to_the_csv_with_the_same_filters(client, governance_lead, make_report):
-    make_report("device")
+def test_queue_page_links_to_the_downloads_with_the_same_filters_and_their_size(client, governance_lead, make_report):
+    make_report("device", due_date=date.today() - timedelta(days=1))
+    make_report("device", due_date=date.today() - timedelta(days=2))
     sign_in(client, governance_lead)
     html = client.get("/review/?kind=device&due=overdue").get_data(as_text=True)
-    assert 'href="/review/queue.csv?kind=device&amp;due=overdue"' in html
+    assert 'href="/review/queue.csv?kind=device&amp;due=overdue" download>Download these 2 reports as CSV' in html
+    assert 'href="/review/queue.jsonl?kind=device&amp;due=overdue" download>Download these 2 reports as JSON' in html
+    assert 'href="/review/queue-pdfs.zip?kind=device&amp;due=overdue" download>Download these 2 reports as PDFs' in html
+    empty = client.get("/review/?kind=medicine").get_data(as_text=True)
+    assert "No reports match these filters." in empty and "queue.csv" not in empty
 
 
 def test_csv_names_the_regulator_of_a_scottish_device_report(client, governance_lead, make_report, make_session):

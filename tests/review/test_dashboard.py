@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 
 from ect_reporting.extensions import db
 from ect_reporting.reports import follow_ups
-from ect_reporting.review import queries
+from ect_reporting.review import figures
 from ect_reporting.review.charts import bar_chart
-from ect_reporting.review.queries import Count
+from ect_reporting.review.figures import Count
 from tests.review.helpers import TODAY, URTICARIA, sign_in
 
 PAIN = "10033371"
@@ -25,9 +25,9 @@ def test_counts_by_state_and_kind_and_overdue(make_report):
     make_report(state="submitted_for_review", due_date=TODAY)  # due soon
     make_report("device", state="submitted_for_review", due_date=TODAY - timedelta(days=5))  # overdue
     make_report("device", state="closed", due_date=TODAY - timedelta(days=5))  # finished: not overdue
-    data = queries.dashboard(db.session, today=TODAY)
+    data = figures.dashboard(db.session, today=TODAY)
     assert counts(data.by_state) == {"draft": 1, "submitted_for_review": 2, "closed": 1}
-    assert [c.key for c in data.by_state] == list(queries.vocab.REPORT_STATES)  # every state, zeros included
+    assert [c.key for c in data.by_state] == list(figures.vocab.REPORT_STATES)  # every state, zeros included
     assert counts(data.by_kind) == {"medicine": 2, "device": 2}
     assert data.state_kind[("submitted_for_review", "device")] == 1
     assert data.total == 4
@@ -49,7 +49,7 @@ def test_new_reports_per_month_for_the_last_twelve_months(make_report, governanc
     sent = make_report(created_at=datetime(2026, 2, 11), state="closed")
     follow_ups.create_follow_up(db.session, governance_lead, sent).created_at = datetime(2026, 3, 3)
     db.session.commit()
-    data = queries.dashboard(db.session, today=TODAY)
+    data = figures.dashboard(db.session, today=TODAY)
     assert next(c.key for c in data.per_month) == "2025-04"
     assert [c.key for c in data.per_month][-1] == "2026-03"
     assert len(data.per_month) == 12
@@ -61,7 +61,7 @@ def test_top_reactions_count_reports_with_meddra_terms(make_report):
     make_report(reactions=[{"meddra_code": URTICARIA}, {"meddra_code": URTICARIA}, {"meddra_code": PAIN}])
     make_report(reactions=[{"meddra_code": URTICARIA}, {"meddra_code": None, "verbatim": "odd"}])
     make_report(reactions=[{"meddra_code": SKIN_ULCERATION}], state="withdrawn")
-    data = queries.dashboard(db.session, today=TODAY)
+    data = figures.dashboard(db.session, today=TODAY)
     assert [(c.key, c.count) for c in data.top_reactions] == [(URTICARIA, 2), (PAIN, 1)]
     assert data.top_reactions[0].label == f"Urticaria ({URTICARIA})"
 
@@ -78,7 +78,7 @@ def test_device_problems_drugs_and_models_count_each_case_once(make_report, make
     make_report(drug="bleomycin")
     make_report(session=make_session(drug="cisplatin", dose=20.0, dose_unit="mg"), drug="cisplatin")
     db.session.commit()
-    data = queries.dashboard(db.session, today=TODAY)
+    data = figures.dashboard(db.session, today=TODAY)
     assert counts(data.top_device_problems) == {"A0201": 1, "A020602": 1}
     assert data.top_device_problems[0].label.endswith("(A0201)")
     assert [(c.key, c.count) for c in data.by_drug] == [("bleomycin", 2), ("cisplatin", 1)]
@@ -110,7 +110,7 @@ def test_dashboard_page_has_accessible_svg_charts_with_tables(client, governance
         assert re.search(rf'<title id="{ids[0]}">[^<]+</title>', svg)
         assert re.search(rf'<desc id="{ids[1]}">[^<]+</desc>', svg)
         assert "<text" in svg  # labels and values as text, not colour alone
-    assert html.count('<table class="nhsuk-table') == 7  # state x kind (responsive), plus one per chart
+    assert html.count('<table class="nhsuk-table') == 9  # state x kind, on time by kind and by month, one per chart
     assert "Urticaria" in html
     assert "Gen-&lt;1&gt; (generator)" in html and "Gen-<1>" not in html
 
@@ -163,3 +163,47 @@ def test_dashboard_cards_link_to_the_filtered_queue(client, governance_lead, mak
     assert 'href="/review/?state=open&amp;due=overdue">Show the overdue report</a>' in html
     assert "Nothing is due in the next few days." in html
     assert 'href="/review/?state=all">Show all reports</a>' in html
+
+
+def test_case_figures_are_reused_until_a_report_changes(client, governance_lead, make_report, count_queries):
+    make_report(drug="bleomycin")
+    sign_in(client, governance_lead)
+    client.get("/review/dashboard")
+    with count_queries() as warm:
+        assert client.get("/review/dashboard").status_code == 200
+    make_report(drug="cisplatin")
+    with count_queries() as changed:
+        html = client.get("/review/dashboard").get_data(as_text=True)
+    warm, changed = ([s for s in run if "FROM users" not in s] for run in (warm, changed))
+    # Warm: only the fingerprint (and the header's "Needs action" count); a change recomputes the six figures.
+    assert [s.split()[1] for s in warm] == ["count(*)", "count(*)"], warm
+    assert sum("max(reports.id)" in s for s in warm) == 1, warm
+    assert len(changed) == len(warm) + 6, changed
+    assert "Cisplatin" in html
+
+
+def test_on_time_rate_per_month_and_kind_and_median_days_to_send(make_report):
+    aware = date(2026, 2, 1)
+    for sent, due, kind in (
+        (date(2026, 2, 10), date(2026, 2, 16), "medicine"),  # 9 days, on time
+        (date(2026, 2, 16), date(2026, 2, 16), "medicine"),  # 15 days, on time (due today is not late)
+        (date(2026, 3, 5), date(2026, 3, 3), "device"),  # 32 days, late
+    ):
+        make_report(kind, state="sent_to_mhra", awareness_date=aware, due_date=due, mhra_sent_date=sent)
+    make_report(state="submitted_for_review", due_date=date(2026, 1, 1))  # not sent: not judged
+    data = figures.dashboard(db.session, today=TODAY, cache=False)
+    by_month = {row.key: (row.on_time, row.late, row.rate) for row in data.on_time_by_month if row.sent}
+    assert by_month == {"2026-02": (2, 0, 100), "2026-03": (0, 1, 0)}
+    assert [(row.key, row.on_time, row.late) for row in data.on_time_by_kind] == [
+        ("medicine", 2, 0), ("device", 0, 1), ("defective_medicine", 0, 0)
+    ]
+    assert data.median_days_to_send == 15.0
+
+
+def test_dashboard_page_shows_sending_figures(client, governance_lead, make_report):
+    make_report(state="sent_to_mhra", awareness_date=date.today(), due_date=date.today(), mhra_sent_date=date.today())
+    sign_in(client, governance_lead)
+    html = client.get("/review/dashboard").get_data(as_text=True)
+    assert "Sending to the regulator" in html
+    assert "Median time from awareness to sending: <strong>0 days</strong>" in html
+    assert "100%" in html

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from ect_reporting.extensions import db
 from ect_reporting.review import queries
 from ect_reporting.review.queries import QueueFilters
-from tests.review.helpers import TODAY, sign_in
+from tests.review.helpers import TODAY, seed_reports, sign_in
 
 REVIEW_PAGES = ["/review/", "/review/queue.csv", "/review/dashboard"]
 
@@ -248,6 +248,13 @@ def test_invalid_filter_value_is_a_400_with_the_error_beside_the_field(client, g
     assert "<title>Error: " in html
 
 
+def _link(html: str, rel: str) -> str:
+    """Return the href of the pagination's "previous" or "next" link."""
+    match = re.search(rf'href="([^"]+)" rel="{rel}"', html)
+    assert match, f"no {rel} link"
+    return match.group(1).replace("&amp;", "&")
+
+
 def test_queue_is_paginated_and_page_links_keep_the_filters(app, client, governance_lead, make_report):
     app.config["ECT_PAGE_SIZE"] = 2
     made = [make_report("device", due_date=TODAY + timedelta(days=i)) for i in range(5)]
@@ -257,10 +264,61 @@ def test_queue_is_paginated_and_page_links_keep_the_filters(app, client, governa
     html = first.get_data(as_text=True)
     assert page_refs_in_order(html) == [r.reference for r in made[:2]]
     assert "Showing 1 to 2 of 5 reports" in html
-    assert "/review/?page=2&amp;kind=device" in html
-    third = client.get("/review/?kind=device&page=3")
+    assert f"/review/?page=2&amp;after={made[1].due_date.isoformat()}_{made[1].id}&amp;kind=device" in html
+    third = client.get("/review/?kind=device&page=3")  # a bare page number works by offset
     assert page_refs_in_order(third.get_data(as_text=True)) == [made[4].reference]
     assert client.get("/review/?kind=device&page=99").status_code == 200
+    assert client.get("/review/?kind=device&page=2&after=nonsense").status_code == 200
+
+
+@pytest.mark.parametrize("sort", ["due", "newest"])
+def test_next_and_previous_links_walk_every_row_once_by_keyset(app, client, governance_lead, make_report, sort):
+    app.config["ECT_PAGE_SIZE"] = 2
+    made = [make_report(due_date=TODAY + timedelta(days=i // 2)) for i in range(5)]
+    made += [make_report(due_date=None) for _ in range(2)]  # no due date: last in the due order
+    for i, report in enumerate(made):
+        report.created_at = datetime(2026, 1, 1 + i // 2)
+    db.session.commit()
+    sign_in(client, governance_lead)
+    url, seen, pages = f"/review/?sort={sort}", [], []
+    while True:
+        html = client.get(url).get_data(as_text=True)
+        pages.append(page_refs_in_order(html))
+        seen += pages[-1]
+        if 'rel="next"' not in html:
+            break
+        url = _link(html, "next")
+        assert "after=" in url
+    order = made if sort == "due" else sorted(made, key=lambda r: (r.created_at, r.id), reverse=True)
+    assert seen == [r.reference for r in order]
+    back = client.get(_link(client.get(url).get_data(as_text=True), "prev")).get_data(as_text=True)
+    assert page_refs_in_order(back) == pages[-2]
+    assert "Showing 5 to 6 of 7 reports" in back
+
+
+def _seed_reports(n: int) -> None:
+    """Add ``n`` submitted reports in bulk (SQLAlchemy Core), as the benchmark does."""
+    seed_reports(db.engine, n, start=1000)
+
+
+def _statements(client, count_queries, url: str) -> list[str]:
+    with count_queries() as statements:
+        assert client.get(url).status_code == 200
+    return statements
+
+
+def test_queue_statements_do_not_depend_on_page_size_or_depth(app, client, governance_lead, count_queries):
+    _seed_reports(1200)
+    sign_in(client, governance_lead)
+    client.get("/review/")  # the first page after signing in may touch the sign-in record
+    app.config["ECT_PAGE_SIZE"] = 20
+    small = _statements(client, count_queries, "/review/?state=all")
+    deep = _statements(client, count_queries, "/review/?state=all&page=50")
+    app.config["ECT_PAGE_SIZE"] = 200
+    large = _statements(client, count_queries, "/review/?state=all")
+    html = client.get("/review/?state=all").get_data(as_text=True)
+    keyset = _statements(client, count_queries, _link(html, "next"))
+    assert len(small) == len(deep) == len(large) == len(keyset), (small, deep, large, keyset)
 
 
 def test_queue_query_count_does_not_grow_with_the_page(app, client, governance_lead, make_report, count_queries):
@@ -274,3 +332,32 @@ def test_queue_query_count_does_not_grow_with_the_page(app, client, governance_l
     with count_queries() as many:
         assert client.get("/review/").status_code == 200
     assert len(few) == len(many)
+
+
+@pytest.mark.parametrize("sort", ["due", "newest"])
+def test_open_states_page_through_the_merged_per_state_ranges(app, client, governance_lead, make_report, sort):
+    app.config["ECT_PAGE_SIZE"] = 3
+    states = ["draft", "submitted_for_review", "returned", "approved", "closed"]
+    made = [make_report(state=states[i % 5], due_date=TODAY + timedelta(days=(7 * i) % 5)) for i in range(10)]
+    made.append(make_report(state="returned", due_date=None))
+    for i, report in enumerate(made):
+        report.created_at = datetime(2026, 1, 1 + (i * 3) % 7)
+    db.session.commit()
+    live = [r for r in made if r.state != "closed"]
+    if sort == "due":
+        expected = sorted(live, key=lambda r: (r.due_date is None, r.due_date or TODAY, r.id))
+    else:
+        expected = sorted(live, key=lambda r: (r.created_at, r.id), reverse=True)
+    sign_in(client, governance_lead)
+    by_offset = [
+        ref
+        for page in (1, 2, 3)
+        for ref in page_refs_in_order(client.get(f"/review/?state=open&sort={sort}&page={page}").get_data(as_text=True))
+    ]
+    assert by_offset == [r.reference for r in expected]
+    html = client.get(f"/review/?state=open&sort={sort}").get_data(as_text=True)
+    second = client.get(_link(html, "next")).get_data(as_text=True)
+    third = client.get(_link(second, "next")).get_data(as_text=True)
+    assert page_refs_in_order(third) == [r.reference for r in expected[6:]]
+    back = client.get(_link(third, "prev")).get_data(as_text=True)
+    assert page_refs_in_order(back) == [r.reference for r in expected[3:6]]

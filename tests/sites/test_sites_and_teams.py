@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from ect_reporting import access, sites
 from ect_reporting.extensions import db
 from ect_reporting.models import Report
+from ect_reporting.review import figures as review_figures
 from ect_reporting.review import queries
 from tests.review.helpers import sign_in
 
@@ -92,12 +93,12 @@ def test_governance_leads_see_only_their_sites_reports(client, hospitals, person
     csv_text = client.get("/review/queue.csv?state=all").get_data(as_text=True)
     assert here.reference in csv_text and there.reference not in csv_text
     with access.only_visible_reports(lead_b):
-        figures = queries.dashboard(db.session, today=date.today())
+        figures = review_figures.dashboard(db.session, today=date.today(), site_id=access.site_limit(lead_b))
         assert figures.total == 1
         found = queries.queue_reports(db.session, queries.QueueFilters(state="all"), today=date.today())
         assert [r.id for r in found] == [there.id]
     # Outside the block nothing is limited.
-    assert queries.dashboard(db.session, today=date.today()).total == 2
+    assert review_figures.dashboard(db.session, today=date.today()).total == 2
 
 
 def test_an_administrator_sees_every_site(client, hospitals, person, make_session, make_report):
@@ -142,7 +143,10 @@ def test_needs_action_and_its_count_are_limited_to_the_leads_site(client, hospit
 
 
 def test_filter_choices_and_device_figures_are_limited_too(app, hospitals, person, make_session, make_report):
-    make_report("device", user=person(), generator_model="Site A generator", electrode_model="A-30")
+    make_report(
+        "device", user=person(), generator_model="Site A generator", electrode_model="A-30",
+        device_problem_codes=["A0401"],
+    )
     there_author = person(site=hospitals.b)
     make_report(
         "device",
@@ -150,11 +154,14 @@ def test_filter_choices_and_device_figures_are_limited_too(app, hospitals, perso
         session=make_session(user=there_author),
         generator_model="Site B generator",
         electrode_model="B-30",
+        device_problem_codes=["A040101"],
     )
-    with access.only_visible_reports(person("governance_lead", site=hospitals.b)):
-        assert queries.device_model_choices(db.session) == ["B-30", "Site B generator"]
+    lead = person("governance_lead", site=hospitals.b)
+    with access.only_visible_reports(lead):
+        assert queries.device_model_choices(db.session, access.site_limit(lead)) == ["B-30", "Site B generator"]
         assert [name for _, name in queries.clinician_choices(db.session)] == [there_author.full_name]
-        figures = queries.dashboard(db.session, today=date.today())
+        figures = review_figures.dashboard(db.session, today=date.today(), site_id=access.site_limit(lead))
+        assert [count.key for count in figures.top_device_problems] == ["A040101"]
         assert {count.label for count in figures.by_device_model} == {
             "Site B generator (generator)",
             "B-30 (electrode)",
