@@ -12,6 +12,14 @@ Truncating the newest rows keeps the chain valid, which is why
 Rows are written in the same transaction as the change they describe (the
 caller commits once).
 
+Writers serialise on a transaction-scoped PostgreSQL advisory lock (not a
+table lock: readers and other tables are never blocked), taken just before
+the head is read. Domain functions append their audit row as their last
+write, so the lock is held from the append to the commit only. A lock-free
+append is not possible with one chain: each row's hash covers the
+previous row's, so two writers must not read the same head
+(tests/integration/test_audit_concurrency.py).
+
 All rows are keyed: the app is pre-release, so there are no unkeyed rows
 to carry forward (the demo database is re-seeded).
 """
