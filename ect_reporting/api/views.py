@@ -38,7 +38,25 @@ _PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
 def _authenticate() -> None:
     if request.endpoint in _PUBLIC_ENDPOINTS:
         return
+    if request.method in ("GET", "HEAD"):
+        _read_without_transaction()
     g.api_user = authenticate_request()
+
+
+def _read_without_transaction() -> None:
+    """Run this read's statements in autocommit: no BEGIN and no ROLLBACK round trips.
+
+    A report read is two statements (the token with its user, the report
+    with what it shows), each consistent on its own; wrapping them in a
+    transaction added two of a read's five round trips to PostgreSQL
+    (issue 13). The "last used" stamp a read may write (once a minute)
+    commits on its own as before. The pool restores the isolation level
+    when the connection goes back. A session already in a transaction (a
+    test's app context spanning requests) is left as it is.
+    """
+    session = db.session()
+    if db.engine.dialect.name == "postgresql" and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 
