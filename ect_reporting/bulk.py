@@ -14,12 +14,14 @@ import functools
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Column, Connection, Dialect, Table, func, select, text
 
-CHUNK_ROWS = 5_000  # rows per executemany: bounds the memory of one batch, not the round trips
+CHUNK_ROWS = 5_000  # rows converted and sent per batch: bounds memory, not round trips
+_PG_PARAMETERS = 30_000  # parameters per multi-row INSERT on PostgreSQL (its limit is 65,535)
 
 
 def allocate_ids(conn: Connection, table: Table, count: int) -> list[int]:
@@ -49,7 +51,7 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]
         return 0
     defaults = _python_defaults(table, first.keys())
     keys = [*first, *defaults]
-    sql, processors = _statement(conn, table, keys)
+    statement, processors = _statement(conn, table, keys)
     convert = [(index, proc) for index, proc in enumerate(processors) if proc is not None]
     values_of = operator.itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
     total = 0
@@ -61,9 +63,9 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]
             values[index] = proc(values[index])
         chunk.append(tuple(values))
         if len(chunk) >= CHUNK_ROWS:
-            total += _flush(conn, sql, chunk)
+            total += _flush(conn, statement, chunk)
             chunk = []
-    return total + _flush(conn, sql, chunk)
+    return total + _flush(conn, statement, chunk)
 
 
 def _python_defaults(table: Table, given: Iterable[str]) -> dict[str, Callable[[], Any]]:
@@ -80,17 +82,28 @@ def _python_defaults(table: Table, given: Iterable[str]) -> dict[str, Callable[[
     return makers
 
 
-def _statement(conn: Connection, table: Table, keys: Sequence[str]) -> tuple[str, list[Any]]:
+@dataclass(frozen=True)
+class _Statement:
+    """The INSERT's head (``INSERT INTO t (cols) VALUES``) and one row's placeholders."""
+
+    head: str
+    row: str
+    columns: int
+
+
+def _statement(conn: Connection, table: Table, keys: Sequence[str]) -> tuple[_Statement, list[Any]]:
     """The driver-level INSERT for ``keys`` and each column's bind processor (None: pass as is)."""
     dialect = conn.dialect
     quote = dialect.identifier_preparer.quote
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     columns = [table.c[key] for key in keys]
-    sql = (
+    head = (
         f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(c.name) for c in columns)}) "
-        f"VALUES ({', '.join(marker for _ in columns)})"
+        "VALUES "
     )
-    return sql, [_processor(column, dialect) for column in columns]
+    return _Statement(head, f"({', '.join(marker for _ in columns)})", len(columns)), [
+        _processor(column, dialect) for column in columns
+    ]
 
 
 def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -104,7 +117,23 @@ def _json_text(value: Any) -> str | None:
     return None if value is None else orjson.dumps(value).decode()
 
 
-def _flush(conn: Connection, sql: str, chunk: list[tuple[Any, ...]]) -> int:
-    if chunk:
-        conn.exec_driver_sql(sql, chunk)
+def _flush(conn: Connection, statement: _Statement, chunk: list[tuple[Any, ...]]) -> int:
+    """Send ``chunk``: many rows per INSERT on PostgreSQL, ``executemany`` on SQLite.
+
+    PostgreSQL parses, plans and executes each statement of an
+    ``executemany`` separately; one ``VALUES (...), (...)`` of up to
+    ``_PG_PARAMETERS`` parameters does the same work once per page, which
+    took the 100,000-report seed on PostgreSQL from 160 s to a fraction. SQLite's
+    in-process ``executemany`` has no such per-statement cost.
+    """
+    if not chunk:
+        return 0
+    if conn.dialect.name != "postgresql":
+        conn.exec_driver_sql(statement.head + statement.row, chunk)
+        return len(chunk)
+    page = max(1, _PG_PARAMETERS // statement.columns)
+    for start in range(0, len(chunk), page):
+        rows = chunk[start : start + page]
+        sql = statement.head + ", ".join(itertools.repeat(statement.row, len(rows)))
+        conn.exec_driver_sql(sql, tuple(itertools.chain.from_iterable(rows)))
     return len(chunk)
