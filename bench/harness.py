@@ -86,13 +86,18 @@ class Figure:
 
     def line(self) -> str:
         """The one line ``make bench`` prints for this figure."""
-        baseline = "-" if self.baseline is None else f"{self.baseline:,.1f} {self.unit}"
+        baseline = "-" if self.baseline is None else f"{_number(self.baseline)} {self.unit}"
         ratio = "-" if self.ratio is None else f"{self.ratio:.2f}"
         goal = "-" if self.goal is None else f"ratio {self.goal[0]} {self.goal[1]}"
         met = {True: "MET", False: "NOT MET", None: "-"}[self.met]
         load = "/".join(f"{x:.2f}" for x in self.load)
-        return (f"{self.name:44} {self.value:>10,.1f} {self.unit:6} | baseline {self.baseline_name}: {baseline}"
+        return (f"{self.name:44} {_number(self.value):>10} {self.unit:6} | baseline {self.baseline_name}: {baseline}"
                 f" | ratio {ratio} | goal {goal} | {met} | load {load}{'  ' + self.detail if self.detail else ''}")
+
+
+def _number(value: float) -> str:
+    """Three significant figures at least: 0.512 ms and 6,606 req/s alike."""
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
 # --- wrk -----------------------------------------------------------------------------------------
