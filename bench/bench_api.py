@@ -9,6 +9,8 @@ serves the app and ``baseline_app`` with the same worker count (2 sync
 workers); wrk (16 connections) loads, in turn, round after round:
 
 - bare ``GET /json``, then ``GET /api/v1/reports/<id>`` with a bearer token (goal: >= 0.40 of bare);
+  bare ``GET /read/<id>`` (one Core primary-key read) as a diagnostic: the same read against a
+  baseline that also pays PostgreSQL round trips;
 - bare ``POST /insert`` (one Core INSERT + commit), then ``POST /api/v1/sessions/<id>/reports``
   with a complete medicine report (goal: >= 0.50 of bare).
 
@@ -55,13 +57,14 @@ def figures(options: Options) -> list[Figure]:
     with app_database(options, prefix="ect_bench_api") as env:
         token = issue_token(env)
         report_id, session_id = _targets(env["DATABASE_URL"])
-        baseline_app.prepare(env["DATABASE_URL"])
+        row_id = baseline_app.prepare(env["DATABASE_URL"])
         auth = {"Authorization": f"Bearer {token}"}
         body = json.dumps(report_body())
         post = {"Content-Type": "application/json"}
         with serve(env, options.workers) as app_url, serve(env, options.workers, "bench.baseline_app:app") as base_url:
             runs: dict[str, Any] = {
                 "bare GET": lambda: _checked(run_wrk(f"{base_url}/json", options), "bare GET"),
+                "bare read": lambda: _checked(run_wrk(f"{base_url}/read/{row_id}", options), "bare read"),
                 "read": lambda: _checked(run_wrk(f"{app_url}/api/v1/reports/{report_id}", options, headers=auth),
                                          "GET report"),
                 "bare INSERT": lambda: _checked(run_wrk(f"{base_url}/insert", options, method="POST",
@@ -74,6 +77,9 @@ def figures(options: Options) -> list[Figure]:
         Figure("GET /api/v1/reports/<id> (bearer)", median_rps(results["read"]), "req/s", "bare Flask GET /json",
                median_rps(results["bare GET"]), (">=", 0.40),
                f"p50 {median_p50(results['read']):.1f} ms vs {median_p50(results['bare GET']):.1f} ms"),
+        Figure("GET /api/v1/reports/<id> vs an indexed read", median_rps(results["read"]), "req/s",
+               "bare Flask one Core PK read", median_rps(results["bare read"]), None,
+               "diagnostic: both pay PostgreSQL round trips (the app 3: pool ping, token+user, report)"),
         Figure("POST /api/v1/sessions/<id>/reports", median_rps(results["create"]), "req/s",
                "bare Flask INSERT+commit (Core)", median_rps(results["bare INSERT"]), (">=", 0.50),
                f"p50 {median_p50(results['create']):.1f} ms vs {median_p50(results['bare INSERT']):.1f} ms"),
