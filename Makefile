@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 VENDOR := static/vendor/nhsuk-frontend
+# Reports seeded for the queue, dashboard and bulk-export figures (issue 13 measures at 100,000).
+QUEUE_REPORTS ?= 100000
 
 .PHONY: run test install install-dev assets db seed lint bench load test-sqlite test-postgres browser clean
 
@@ -66,9 +68,14 @@ test: install-dev assets browser
 lint: install-dev
 	$(BIN)/ruff check .
 
+# Every bench/bench_*.py with figures(): one line per figure with its same-run baseline and ratio.
+# HTTP figures use wrk (Debian package, installed here when missing) and a private PostgreSQL database
+# beside $(PG_URL); BENCH_ARGS="--only api --rounds 3 --seconds 5" to change it (bench/README.md).
 bench: install-dev
-	$(BIN)/python bench/bench_pdf.py
-	$(BIN)/python bench/bench_e2b.py
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python bench/run_all.py --pg-url "$(PG_URL)" $(BENCH_ARGS)
+	$(BIN)/python bench/bench_queue.py --db sqlite --reports $(QUEUE_REPORTS)
+	$(BIN)/python bench/bench_queue.py --db postgresql --pg-url "$(PG_URL)" --reports $(QUEUE_REPORTS)
 
 # Load test (not part of `make test`): gunicorn workers on a private PostgreSQL database at $(PG_URL),
 # concurrent clients driving the workflow; LOAD_ARGS="--seconds 20 --clients 32" to change it.

@@ -18,6 +18,7 @@ import statistics
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,6 +33,19 @@ from ect_reporting.exports.samples import sample_record  # noqa: E402
 from ect_reporting.record_types import Record  # noqa: E402
 
 RECORD: Record = {**sample_record("medicine"), "state": "approved"}
+
+
+def figures(options: Any) -> list[Any]:
+    """``make bench``: the E2B render time against the JSON export of the same record (no goal; informational)."""
+    from harness import Figure
+
+    runs = 10 if options.quick else 500
+    e2b = E2bRenderer(E2bSettings(), clock=lambda: datetime(2025, 6, 1, 12, 0, tzinfo=UTC))
+    json_renderer = JsonRenderer()
+    xml, json = time_interleaved([lambda: e2b.generate(RECORD).content, lambda: json_renderer.generate(RECORD).content],
+                                 runs, 2 if options.quick else 20)
+    return [Figure("E2B(R3) XML export (time per render)", statistics.median(xml) * 1000, "ms",
+                   "JSON export, same record", statistics.median(json) * 1000, None, f"median of {runs}")]
 
 
 def main() -> None:

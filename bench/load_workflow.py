@@ -151,10 +151,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int, port: int) -> Iterator[str]:
+def gunicorn(env: dict[str, str], workers: int, port: int, app_spec: str = "app:app") -> Iterator[str]:
     """Start gunicorn with ``workers`` workers; yield its base URL once it answers; stop it (only it) after."""
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", "app:app"]
+               "--log-level", "warning", app_spec]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:

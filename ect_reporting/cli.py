@@ -119,9 +119,13 @@ def revoke_token_command(token_id: int) -> None:
 
 
 @click.command("seed-demo")
-def seed_demo_command() -> None:
+@click.option("--reports", type=click.IntRange(0, 10_000_000), default=0,
+              help="Also add this many realistic reports (with sessions, reactions and audit rows) in bulk.")
+@click.option("--seed", type=int, default=13, help="Random seed for --reports (same seed, same data).")
+def seed_demo_command(reports: int, seed: int) -> None:
     """Create demo users (one per role) and a demo session; print the logins.
 
+    ``--reports N`` adds N reports for measuring at scale (issue 13).
     Refused in production: the demo passwords are published in the README.
     """
     from ect_reporting.demo import seed_demo
@@ -131,7 +135,29 @@ def seed_demo_command() -> None:
 
     for line in seed_demo(db.session):
         click.echo(line)
+    if reports:
+        _seed_bulk(reports, seed)
     db.session.commit()
+
+
+def _seed_bulk(reports: int, seed: int) -> None:
+    """Add ``reports`` bulk reports and say how long it took."""
+    import time
+
+    from ect_reporting import clocks
+    from ect_reporting.demo_bulk import seed_bulk, summary
+
+    started = time.perf_counter()
+    result = seed_bulk(
+        db.session,
+        reports,
+        seed=seed,
+        organisation_code=current_app.config["ECT_ORGANISATION_CODE"],
+        clock_rules=clocks.ClockRules.from_mapping(current_app.config),
+    )
+    db.session.commit()
+    for line in summary(result, time.perf_counter() - started, db.engine.dialect.name):
+        click.echo(line)
 
 
 def _checkpoint_file() -> Path:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ect_reporting import passwords, session_policy, sites
 from ect_reporting.audit import record_event
@@ -338,8 +338,10 @@ def user_for_token(db_session: Session, token: str, *, moment: datetime | None =
     the change is left pending (not flushed) for the caller to commit, so a
     busy integration costs one write a minute rather than one per request.
     """
-    row = db_session.scalar(
-        select(ApiToken).where(ApiToken.token_sha256 == ApiToken.digest(token), ApiToken.revoked.is_(False))
+    row = db_session.scalar(  # the user in the same statement: every API request needs both
+        select(ApiToken)
+        .where(ApiToken.token_sha256 == ApiToken.digest(token), ApiToken.revoked.is_(False))
+        .options(joinedload(ApiToken.user))
     )
     when = naive_utc(moment or session_policy.now())
     if row is None or naive_utc(row.expires_at) <= when or not row.user.is_active_user:

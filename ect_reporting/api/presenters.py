@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import url_for
@@ -11,7 +12,6 @@ from ect_reporting.api.payload import serialise_fields
 from ect_reporting.fields import OTHER_DRUG_FIELDS, REACTION_FIELDS, SESSION_FIELDS, report_fields
 from ect_reporting.models import EctSession, Report
 from ect_reporting.reports import starts
-from ect_reporting.reports.read_model import ReportView
 from ect_reporting.reports.records import regulator_reference
 from ect_reporting.reports.values import other_drug_values, reaction_values, report_values
 from ect_reporting.session_summary import summarise
@@ -35,8 +35,8 @@ def session_json(session: EctSession) -> dict[str, Any]:
     return body
 
 
-def report_json(report: Report, view: ReportView | None = None) -> dict[str, Any]:
-    """Return the API representation of a report; with its read model, also ``completeness``."""
+def report_json(report: Report, problems: Sequence[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Return the API representation of a report; with its submission problems, also ``completeness``."""
     body: dict[str, Any] = {
         "id": report.id,
         "reference": report.reference,
@@ -58,8 +58,11 @@ def report_json(report: Report, view: ReportView | None = None) -> dict[str, Any
     if report.kind == "medicine":
         body["reactions"] = [serialise_fields(values, REACTION_FIELDS) for values in reaction_values(report)]
         body["other_drugs"] = [serialise_fields(values, OTHER_DRUG_FIELDS) for values in other_drug_values(report)]
-    if view is not None:
-        body["completeness"] = {"complete": view.ready_to_submit, "problems": view.problem_dicts()}
+    if problems is not None:
+        body["completeness"] = {
+            "complete": not problems,
+            "problems": [{"path": path, "message": message} for path, message in problems],
+        }
     body["links"] = {"self": url_for("api.get_report", report_id=report.id)}
     if report.session_id is not None:
         body["links"]["session"] = url_for("api.get_session", session_id=report.session_id)

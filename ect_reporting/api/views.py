@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ect_reporting import access, sessions
 from ect_reporting.api import bp
 from ect_reporting.api.auth import ApiError, api_user, authenticate_request, json_body
 from ect_reporting.api.payload import parse_fields, unknown_keys
 from ect_reporting.api.presenters import report_json, session_json
+from ect_reporting.api.responses import json_response
 from ect_reporting.errors import error_response
 from ect_reporting.exceptions import Errors, Forbidden, ValidationFailed
 from ect_reporting.exports.availability import available_formats, unavailable_reason
@@ -36,13 +39,66 @@ _PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
 def _authenticate() -> None:
     if request.endpoint in _PUBLIC_ENDPOINTS:
         return
+    if request.method in ("GET", "HEAD"):
+        _read_without_transaction()
     g.api_user = authenticate_request()
+
+
+def _read_without_transaction() -> None:
+    """Run this read's statements in autocommit: no BEGIN and no ROLLBACK round trips.
+
+    A report read is two statements (the token with its user, the report
+    with what it shows), each consistent on its own; wrapping them in a
+    transaction added two of a read's five round trips to PostgreSQL
+    (issue 13). The "last used" stamp a read may write (once a minute)
+    commits on its own as before. The pool restores the isolation level
+    when the connection goes back. A session already in a transaction (a
+    test's app context spanning requests) is left as it is.
+    """
+    session = db.session()
+    if db.engine.dialect.name == "postgresql" and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 
 def _report_body(report: Report) -> dict[str, Any]:
-    """The report with its completeness, from the one read model of this request."""
-    return report_json(report, report_view(db.session, api_user(), report, opcs=opcs_settings()))
+    """The report with its completeness (what blocks submission).
+
+    Only the submission problems, not the whole read model: the API shows
+    neither the canonical record nor the page's actions, and building them
+    was most of a read's Python time (issue 13).
+    """
+    return report_json(report, submission_problems(report))
+
+
+def _load_report(report_id: int) -> Report | None:
+    """Load the report with its session, reactions and other drugs in one statement.
+
+    ``access.visible_report`` then finds it in the identity map (the caller
+    keeps the returned object referenced: the map holds it only weakly);
+    without this, each relationship the presenter touches is a lazy load,
+    one round trip each (issue 13).
+    """
+    return db.session.execute(
+        select(Report)
+        .where(Report.id == report_id)
+        .options(joinedload(Report.session), joinedload(Report.reactions), joinedload(Report.other_drugs))
+    ).unique().scalar_one_or_none()
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what this request holds, so the answer needs no re-select.
+
+    Everything a new or changed report holds was set here (ids and the
+    version come back from the flush), so reloading it after the commit
+    would only read back what was just written.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _etag_value(report: Report) -> str:
@@ -160,9 +216,9 @@ def create_report(session_id: int) -> Any:
         clinical_settings=clinical_settings(),
         **lists,
     )
-    db.session.commit()
+    _commit_keeping_loaded()
     headers = {"Location": url_for("api.get_report", report_id=report.id), "ETag": _etag(report)}
-    return _report_body(report), 201, headers
+    return json_response(_report_body(report), 201, headers)
 
 
 def _existing_draft(report: Report) -> Any:
@@ -185,11 +241,12 @@ def _existing_draft(report: Report) -> Any:
 @bp.get("/reports/<int:report_id>")
 def get_report(report_id: int) -> Any:
     """Return a report with an ETag; 304 when If-None-Match still matches."""
+    _loaded = _load_report(report_id)  # held until we return, so visible_report finds it in the identity map
     report = access.visible_report(db.session, report_id, api_user())
     etag = _etag(report)
     if request.if_none_match.contains(_etag_value(report)):
         return "", 304, {"ETag": etag}
-    return _report_body(report), 200, {"ETag": etag}
+    return json_response(_report_body(report), 200, {"ETag": etag})
 
 
 @bp.patch("/reports/<int:report_id>")

@@ -155,6 +155,33 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class WrapOnceParagraph(Paragraph):
+    """A Paragraph that breaks its lines once per width.
+
+    A reportlab ``Table`` wraps every cell twice: once to size its row and
+    again, at the same width, to draw it (and once more when a table split
+    over pages is re-measured). Line breaking is most of a Paragraph's
+    cost and depends only on the width, so the second wrap at the same
+    width returns the first result. The lines, and so the PDF, are the same.
+    """
+
+    _wrapped_width: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """Break lines for ``availWidth`` unless this width was already done."""
+        if availWidth == self._wrapped_width and "blPara" in self.__dict__:
+            return self.width, self.height
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        self._wrapped_width = availWidth if size[0] else None
+        return size
+
+    def split(self, availWidth: float, availHeight: float) -> list[Paragraph]:
+        """Split as a Paragraph does; the next wrap starts afresh (splitting may drop the lines)."""
+        self._wrapped_width = None
+        parts: list[Paragraph] = super().split(availWidth, availHeight)
+        return parts
+
+
 class NumberedCanvas(Canvas):
     """Canvas that holds pages back until the end to print "Page X of Y".
 
@@ -402,7 +429,7 @@ class BaseLayout(PageLayout):
 
         The only way user text reaches a Paragraph: see the module docstring.
         """
-        return Paragraph(escape_markup(text), self.styles[style])
+        return WrapOnceParagraph(escape_markup(text), self.styles[style])
 
     def long_text(self, text: str) -> list[Flowable]:
         """Return splittable paragraphs for free text of any length."""
