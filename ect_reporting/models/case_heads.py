@@ -13,7 +13,7 @@ them can forget it, and the change lands in the same transaction as the
 write that caused it. Only creating, withdrawing or deleting a version
 can change the flag, so ordinary edits cost nothing; those cost one
 UPDATE of the affected versions after the flush. Bulk inserts that
-bypass the ORM call ``refresh`` themselves (as migration 0009 does).
+bypass the ORM call ``refresh`` themselves (as migration 0010 does).
 """
 
 from __future__ import annotations

@@ -213,7 +213,7 @@ class Report(PatientMinimumData, db.Model):
     )
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}  # noqa: RUF012
-    # The indexes the review queue and dashboard plans use (migration 0009).
+    # The indexes the review queue and dashboard plans use (migration 0010).
     # The two sort indexes also hold the columns the common filters test, so
     # "open", "overdue", a kind or seriousness filter read the index alone
     # while walking it in queue order; the others cover one dashboard count each.
@@ -259,7 +259,7 @@ class Reaction(db.Model):
 
     report: Mapped[Report] = relationship(back_populates="reactions")
 
-    # Covering index for the dashboard's "reports per reaction" count (migration 0009).
+    # Covering index for the dashboard's "reports per reaction" count (migration 0010).
     __table_args__ = (Index("ix_reactions_report_id_meddra_code", "report_id", "meddra_code"),)
 
 

@@ -1,7 +1,7 @@
 """The governance dashboard's figures, in a fixed number of statements however many reports there are.
 
 Each statement reads one narrow index rather than the table (migration
-0009 adds them), so the dashboard stays fast at 100,000 reports:
+0010 adds them), so the dashboard stays fast at 100,000 reports:
 
 1. reports per (state, kind) with their overdue / due-soon counts
    (``ix_reports_state_kind_due_date``); "open" is applied in Python to

@@ -1,4 +1,4 @@
-"""Migration 0009 backfills ``is_current`` and ``acknowledged_on`` for reports that already exist."""
+"""Migration 0010 backfills ``is_current`` and ``acknowledged_on`` for reports that already exist."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def _check_backfill(url: str) -> None:
                     "details": '{"action": "acknowledge", "from": "sent_to_mhra", "to": "acknowledged"}',
                 },
             )
-        upgrade(revision="0009")
+        upgrade(revision="0010")
         with db.engine.connect() as conn:
             rows = conn.execute(text("SELECT id, is_current, acknowledged_on FROM reports ORDER BY id")).all()
         db.engine.dispose()
