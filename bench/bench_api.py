@@ -59,7 +59,9 @@ def figures(options: Options) -> list[Figure]:
         report_id, session_id = _targets(env["DATABASE_URL"])
         row_id = baseline_app.prepare(env["DATABASE_URL"])
         auth = {"Authorization": f"Bearer {token}"}
-        body = json.dumps(report_body())
+        # Every request creates a report from the same session: say so, or the API answers 409
+        # (a second open draft of the same kind by the same person is refused as a likely double click).
+        body = json.dumps({**report_body(), "another_draft": True})
         post = {"Content-Type": "application/json"}
         with serve(env, options.workers) as app_url, serve(env, options.workers, "bench.baseline_app:app") as base_url:
             runs: dict[str, Any] = {

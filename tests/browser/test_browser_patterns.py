@@ -176,6 +176,7 @@ def test_lists_and_pages_fit_narrow_screens(
         ("/sessions", "sessions list"),
         (f"/reports/{report_id}", "report page"),
         ("/review/?state=all", "review queue"),
+        ("/review/needs-action", "governance home (Needs action)"),
         ("/review/dashboard", "dashboard"),
     ):
         assert page.goto(path).status == 200, what
