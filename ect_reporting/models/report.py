@@ -225,6 +225,10 @@ class Report(PatientMinimumData, db.Model):
         Index("ix_reports_state_kind_due_date", "state", "kind", "due_date"),
         Index("ix_reports_current_products", "is_current", "kind", "drug", "generator_model", "electrode_model"),
         Index("ix_reports_sent_date_figures", "mhra_sent_date", "kind", "due_date", "awareness_date"),
+        # A governance lead's queries are limited to their site (migration 0009): the queue's
+        # per-state walks and the header's "Needs action" count, without a look-up per row.
+        Index("ix_reports_site_id_state_due_date", "site_id", "state", "due_date", "id"),
+        Index("ix_reports_site_id_state_mhra_sent_date", "site_id", "state", "mhra_sent_date"),
     )
 
     @property

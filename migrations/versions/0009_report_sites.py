@@ -34,9 +34,15 @@ def upgrade():
         batch.alter_column('site_id', existing_type=sa.Integer(), nullable=False)
         batch.create_index(op.f('ix_reports_site_id'), ['site_id'], unique=False)
         batch.create_foreign_key(op.f('fk_reports_site_id_sites'), 'sites', ['site_id'], ['id'])
+    # A governance lead's queries are limited to their site: the queue's per-state walks and the
+    # header's "Needs action" count read these without a look-up per row.
+    op.create_index('ix_reports_site_id_state_due_date', 'reports', ['site_id', 'state', 'due_date', 'id'])
+    op.create_index('ix_reports_site_id_state_mhra_sent_date', 'reports', ['site_id', 'state', 'mhra_sent_date'])
 
 
 def downgrade():
+    op.drop_index('ix_reports_site_id_state_mhra_sent_date', table_name='reports')
+    op.drop_index('ix_reports_site_id_state_due_date', table_name='reports')
     with op.batch_alter_table('reports') as batch:
         batch.drop_constraint(op.f('fk_reports_site_id_sites'), type_='foreignkey')
         batch.drop_index(op.f('ix_reports_site_id'))
