@@ -44,3 +44,11 @@ def test_the_chase_window_is_a_setting(extra_app, make_report, governance_lead):
     with app.app_context():
         sign_in(client, governance_lead)
         assert "Chase the acknowledgement" in client.get("/review/needs-action").get_data(as_text=True)
+
+
+def test_each_row_names_its_kind_and_flags_an_overdue_clock(client, governance_lead, make_report):
+    make_report("defective_medicine", state="submitted_for_review", due_date=date.today() - timedelta(days=1))
+    sign_in(client, governance_lead)
+    page = client.get("/review/needs-action").get_data(as_text=True)
+    assert "Defective medicine" in page and "Device" not in page
+    assert '<strong class="nhsuk-tag nhsuk-tag--red">Overdue</strong>' in page
