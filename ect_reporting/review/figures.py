@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import extract, func, select, text
+from sqlalchemy import extract, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -42,7 +42,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from ect_reporting import vocab
 from ect_reporting.models import Reaction, Report
 from ect_reporting.reference import imdrf_term, meddra_term
-from ect_reporting.review.queries import due_condition
+from ect_reporting.review.queries import due_condition, site_limited
 from ect_reporting.vocab import OPEN_STATES
 
 TOP_N = 10
@@ -244,15 +244,9 @@ _PROBLEM_CODES = {
 
 
 def _top_device_problems(db_session: Session, site_id: int | None) -> list[Count]:
-    """Device problem codes of current reports, each counted once per report, unnested in SQL.
-
-    Raw SQL, which the ORM's site criteria do not reach: the site is a parameter.
-    """
+    """Device problem codes of current reports (of ``site_id``, or any site), once per report, unnested in SQL."""
     sql = _PROBLEM_CODES[db_session.get_bind().dialect.name]
-    if site_id is None:
-        rows = db_session.execute(text(sql.format(site="")))
-    else:
-        rows = db_session.execute(text(sql.format(site=" AND reports.site_id = :site_id")), {"site_id": site_id})
+    rows = db_session.execute(*site_limited(sql, "reports", site_id))
     return _top(Counter({row.code: row.n for row in rows}), _imdrf_label)
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, exists, false, or_, select, text
+from sqlalchemy import ColumnElement, Select, TextClause, UnaryExpression, and_, exists, false, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ect_reporting import vocab
@@ -261,15 +261,19 @@ _DISTINCT_MODELS = """
     SELECT model FROM ele WHERE model IS NOT NULL
     ORDER BY 1
     """
-_ONE_SITE = " AND r.site_id = :site_id"
+
+
+def site_limited(sql: str, table: str, site_id: int | None) -> tuple[TextClause, dict[str, int]]:
+    """Return raw ``sql`` with its ``{site}`` slot filled: nothing for every site, else ``table``'s site test.
+
+    Raw SQL is not reached by the ORM's site criteria (``access.only_visible_reports``),
+    so the site is a parameter of every raw statement, never left out by accident.
+    """
+    if site_id is None:
+        return text(sql.format(site="")), {}
+    return text(sql.format(site=f" AND {table}.site_id = :site_id")), {"site_id": site_id}
 
 
 def device_model_choices(db_session: Session, site_id: int | None = None) -> list[str]:
-    """Return every generator and electrode model named on a report (of ``site_id``, or any site), sorted.
-
-    Raw SQL, so the ORM's site criteria (``access.only_visible_reports``) do
-    not reach it: the site is a parameter, never left out by accident.
-    """
-    if site_id is None:
-        return list(db_session.scalars(text(_DISTINCT_MODELS.format(site=""))))
-    return list(db_session.scalars(text(_DISTINCT_MODELS.format(site=_ONE_SITE)), {"site_id": site_id}))
+    """Return every generator and electrode model named on a report (of ``site_id``, or any site), sorted."""
+    return list(db_session.scalars(*site_limited(_DISTINCT_MODELS, "r", site_id)))
